@@ -1,0 +1,228 @@
+//! Code generation for wire objects and string enums.
+//!
+//! Response objects get a hand-rolled `Deserialize` instead of `#[serde(flatten)]` for their
+//! unknown fields: flatten buffers every field into an intermediate tree first, which costs
+//! several times the decode speed on large list pages. Here each key is matched once and only
+//! unknown keys are collected.
+
+/// Declares a response object: named fields with their exact wire keys, plus `extra` for keys
+/// this version does not know. Absent [`Field`](crate::Field)s are not written back.
+macro_rules! wire_struct {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $(
+                $(#[$fmeta:meta])*
+                $wire:literal => $field:ident : $ty:ty,
+            )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Default)]
+        pub struct $name {
+            $(
+                $(#[$fmeta])*
+                pub $field: $ty,
+            )*
+            /// Keys this version does not model, kept verbatim and written back on serialize.
+            pub extra: $crate::Extra,
+        }
+
+        impl $name {
+            /// The wire keys this type models, in declaration order.
+            pub const WIRE_KEYS: &'static [&'static str] = &[$($wire),*];
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                use ::serde::ser::SerializeMap as _;
+                let mut __map = s.serialize_map(None)?;
+                $(
+                    if !$crate::field::WireField::is_absent(&self.$field) {
+                        __map.serialize_entry($wire, &self.$field)?;
+                    }
+                )*
+                for (__k, __v) in &self.extra {
+                    __map.serialize_entry(__k, __v)?;
+                }
+                __map.end()
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                #[allow(non_camel_case_types)]
+                enum __Key {
+                    $($field,)*
+                    __Other(String),
+                }
+                struct __KeyVisitor;
+                impl ::serde::de::Visitor<'_> for __KeyVisitor {
+                    type Value = __Key;
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str("a field name")
+                    }
+                    fn visit_str<E: ::serde::de::Error>(self, v: &str) -> Result<__Key, E> {
+                        Ok(match v {
+                            $($wire => __Key::$field,)*
+                            other => __Key::__Other(other.to_owned()),
+                        })
+                    }
+                }
+                impl<'de> ::serde::Deserialize<'de> for __Key {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                        d.deserialize_identifier(__KeyVisitor)
+                    }
+                }
+
+                struct __Visitor;
+                impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(concat!("a ", stringify!($name), " object"))
+                    }
+                    fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                        self,
+                        mut __access: A,
+                    ) -> Result<$name, A::Error> {
+                        $( let mut $field: Option<$ty> = None; )*
+                        let mut __extra = $crate::Extra::new();
+                        while let Some(__key) = __access.next_key::<__Key>()? {
+                            match __key {
+                                $(
+                                    __Key::$field => {
+                                        if $field.is_some() {
+                                            return Err(::serde::de::Error::duplicate_field($wire));
+                                        }
+                                        $field = Some(__access.next_value()?);
+                                    }
+                                )*
+                                __Key::__Other(__k) => {
+                                    let __v: ::serde_json::Value = __access.next_value()?;
+                                    if __extra.contains_key(&__k) {
+                                        return Err(::serde::de::Error::custom(
+                                            format_args!("duplicate field `{__k}`"),
+                                        ));
+                                    }
+                                    __extra.insert(__k, __v);
+                                }
+                            }
+                        }
+                        Ok($name {
+                            $(
+                                $field: match $field {
+                                    Some(v) => v,
+                                    None => $crate::field::WireField::missing($wire)?,
+                                },
+                            )*
+                            extra: __extra,
+                        })
+                    }
+                }
+                d.deserialize_map(__Visitor)
+            }
+        }
+    };
+}
+
+/// Declares a string enum whose unknown values are kept in `Unknown(String)`, with `as_str`,
+/// `FromStr`, `Display` and serde all going through the same table.
+macro_rules! wire_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $(
+                $(#[$vmeta:meta])*
+                $variant:ident = $wire:literal,
+            )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum $name {
+            $(
+                $(#[$vmeta])*
+                $variant,
+            )*
+            /// A value this version does not know, kept as sent.
+            Unknown(String),
+        }
+
+        impl $name {
+            /// Every value this version knows, in documentation order.
+            pub const KNOWN: &'static [$name] = &[$($name::$variant),*];
+
+            /// The wire string.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $($name::$variant => $wire,)*
+                    $name::Unknown(s) => s,
+                }
+            }
+
+            /// True unless this is [`Self::Unknown`].
+            pub fn is_known(&self) -> bool {
+                !matches!(self, $name::Unknown(_))
+            }
+
+            /// The known value for `s`, if there is one (exact, case-sensitive match).
+            pub fn known(s: &str) -> Option<Self> {
+                match s {
+                    $($wire => Some($name::$variant),)*
+                    _ => None,
+                }
+            }
+
+            fn from_owned(s: String) -> Self {
+                Self::known(&s).unwrap_or($name::Unknown(s))
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = ::std::convert::Infallible;
+            /// Never fails: a value this version does not know becomes `Unknown`.
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Ok(Self::known(s).unwrap_or_else(|| $name::Unknown(s.to_owned())))
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct __V;
+                impl ::serde::de::Visitor<'_> for __V {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(concat!("a ", stringify!($name), " string"))
+                    }
+                    fn visit_str<E: ::serde::de::Error>(self, v: &str) -> Result<$name, E> {
+                        Ok($name::known(v).unwrap_or_else(|| $name::Unknown(v.to_owned())))
+                    }
+                    fn visit_string<E: ::serde::de::Error>(self, v: String) -> Result<$name, E> {
+                        Ok($name::from_owned(v))
+                    }
+                    // PHP-era clients send `"status": 4` as often as `"4"`.
+                    fn visit_u64<E: ::serde::de::Error>(self, v: u64) -> Result<$name, E> {
+                        Ok($name::from_owned(v.to_string()))
+                    }
+                    fn visit_i64<E: ::serde::de::Error>(self, v: i64) -> Result<$name, E> {
+                        Ok($name::from_owned(v.to_string()))
+                    }
+                }
+                d.deserialize_any(__V)
+            }
+        }
+    };
+}
