@@ -1,0 +1,332 @@
+//! Plain request and response values, independent of any HTTP library.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::time::{Duration, SystemTime};
+
+/// An HTTP method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Method {
+    /// `GET`
+    Get,
+    /// `POST`
+    Post,
+    /// `PUT`
+    Put,
+    /// `DELETE`
+    Delete,
+}
+
+impl Method {
+    /// The method name in upper case.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Delete => "DELETE",
+        }
+    }
+
+    /// Parses an upper- or lower-case method name.
+    pub fn parse(s: &str) -> Option<Method> {
+        match s.to_ascii_uppercase().as_str() {
+            "GET" => Some(Method::Get),
+            "POST" => Some(Method::Post),
+            "PUT" => Some(Method::Put),
+            "DELETE" => Some(Method::Delete),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A request header. A sensitive header (an API key) is never printed by `Debug`, is marked
+/// sensitive for the HTTP library, and is scrubbed by the recorder.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Header {
+    /// The name, in lower case.
+    pub name: String,
+    /// The value.
+    pub value: String,
+    /// True for credentials.
+    pub sensitive: bool,
+}
+
+impl fmt::Debug for Header {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let value: &dyn fmt::Debug = if self.sensitive {
+            &"<redacted>"
+        } else {
+            &self.value
+        };
+        f.debug_tuple("Header")
+            .field(&self.name)
+            .field(value)
+            .finish()
+    }
+}
+
+/// One request, as the client layer describes it.
+///
+/// `path` is relative to the backend's base URL and already percent-encoded; query values are
+/// encoded by the backend.
+///
+/// ```
+/// use tm_transport::{HttpRequest, Method};
+/// let req = HttpRequest::new(Method::Get, "/trackings/get")
+///     .operation("trackings.list")
+///     .query("page", "2")
+///     .sensitive_header("Trackingmore-Api-Key", "k-123")
+///     .idempotent(true);
+/// assert_eq!(req.header_value("trackingmore-api-key"), Some("k-123"));
+/// assert!(!format!("{req:?}").contains("k-123"));
+/// ```
+#[derive(Clone, PartialEq)]
+pub struct HttpRequest {
+    /// The method.
+    pub method: Method,
+    /// Path relative to the base URL, starting with `/`.
+    pub path: String,
+    /// Query parameters in order; repeated keys allowed.
+    pub query: Vec<(String, String)>,
+    /// Headers in order.
+    pub headers: Vec<Header>,
+    /// The body, if any.
+    pub body: Option<Vec<u8>>,
+    /// True when sending the request twice has the same effect as sending it once, so that a
+    /// timeout or a broken connection may be retried.
+    pub idempotent: bool,
+    /// A stable name of the operation, for logs, fixtures, errors and metrics.
+    pub operation: Cow<'static, str>,
+    /// The rate-limit class the request counts against.
+    pub rate_class: Cow<'static, str>,
+    /// Per-attempt timeout, overriding the backend's default.
+    pub timeout: Option<Duration>,
+}
+
+impl HttpRequest {
+    /// A request with no query, headers or body; not idempotent, operation `"request"`, rate
+    /// class `"default"`.
+    pub fn new(method: Method, path: impl Into<String>) -> Self {
+        HttpRequest {
+            method,
+            path: path.into(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+            idempotent: false,
+            operation: Cow::Borrowed("request"),
+            rate_class: Cow::Borrowed(DEFAULT_RATE_CLASS),
+            timeout: None,
+        }
+    }
+
+    /// Adds a query parameter.
+    #[must_use]
+    pub fn query(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.query.push((key.into(), value.into()));
+        self
+    }
+
+    /// Adds a header (the name is stored in lower case).
+    #[must_use]
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push(Header {
+            name: name.into().to_ascii_lowercase(),
+            value: value.into(),
+            sensitive: false,
+        });
+        self
+    }
+
+    /// Adds a header holding a credential.
+    #[must_use]
+    pub fn sensitive_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push(Header {
+            name: name.into().to_ascii_lowercase(),
+            value: value.into(),
+            sensitive: true,
+        });
+        self
+    }
+
+    /// Sets the body.
+    #[must_use]
+    pub fn body(mut self, body: impl Into<Vec<u8>>) -> Self {
+        self.body = Some(body.into());
+        self
+    }
+
+    /// Sets whether the request may be resent after it may have reached the server.
+    #[must_use]
+    pub fn idempotent(mut self, idempotent: bool) -> Self {
+        self.idempotent = idempotent;
+        self
+    }
+
+    /// Sets the operation name.
+    #[must_use]
+    pub fn operation(mut self, name: impl Into<Cow<'static, str>>) -> Self {
+        self.operation = name.into();
+        self
+    }
+
+    /// Sets the rate-limit class.
+    #[must_use]
+    pub fn rate_class(mut self, class: impl Into<Cow<'static, str>>) -> Self {
+        self.rate_class = class.into();
+        self
+    }
+
+    /// Sets the per-attempt timeout.
+    #[must_use]
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// The first header with this name (case-insensitive).
+    pub fn header_value(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|h| h.name.eq_ignore_ascii_case(name))
+            .map(|h| h.value.as_str())
+    }
+
+    /// The values of every sensitive header, for scrubbing.
+    pub fn secrets(&self) -> impl Iterator<Item = &str> {
+        self.headers
+            .iter()
+            .filter(|h| h.sensitive && !h.value.is_empty())
+            .map(|h| h.value.as_str())
+    }
+}
+
+/// The rate-limit class of requests that name none.
+pub const DEFAULT_RATE_CLASS: &str = "default";
+
+impl fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("query", &self.query)
+            .field("headers", &self.headers)
+            .field("body", &self.body.as_deref().map(BodyPreview))
+            .field("idempotent", &self.idempotent)
+            .field("operation", &self.operation)
+            .field("rate_class", &self.rate_class)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+/// Shows a body as text, cut at 512 bytes.
+struct BodyPreview<'a>(&'a [u8]);
+
+impl fmt::Debug for BodyPreview<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let cut = self.0.len().min(512);
+        let text = String::from_utf8_lossy(&self.0[..cut]);
+        if cut < self.0.len() {
+            write!(f, "{text:?}… ({} bytes)", self.0.len())
+        } else {
+            write!(f, "{text:?}")
+        }
+    }
+}
+
+/// A response: any status, including 4xx and 5xx, is a response and not an error.
+#[derive(Clone, PartialEq)]
+pub struct HttpResponse {
+    /// The status code.
+    pub status: u16,
+    /// Headers in order, names in lower case.
+    pub headers: Vec<(String, String)>,
+    /// The body (decompressed).
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    /// A response with a status and a body and no headers.
+    pub fn new(status: u16, body: impl Into<Vec<u8>>) -> Self {
+        HttpResponse {
+            status,
+            headers: Vec::new(),
+            body: body.into(),
+        }
+    }
+
+    /// A response with a JSON body and its content type.
+    pub fn json(status: u16, body: &serde_json::Value) -> Self {
+        HttpResponse::new(status, body.to_string()).with_header("content-type", "application/json")
+    }
+
+    /// Adds a header.
+    #[must_use]
+    pub fn with_header(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.headers.push((name.to_ascii_lowercase(), value.into()));
+        self
+    }
+
+    /// The first header with this name (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// True for 2xx.
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// The wait a `Retry-After` header asks for, in either of its forms (seconds, or an
+    /// HTTP date relative to `now`). A date in the past means no wait.
+    pub fn retry_after(&self, now: SystemTime) -> Option<Duration> {
+        parse_retry_after(self.header("retry-after")?, now)
+    }
+}
+
+impl fmt::Debug for HttpResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpResponse")
+            .field("status", &self.status)
+            .field("headers", &self.headers)
+            .field("body", &BodyPreview(&self.body))
+            .finish()
+    }
+}
+
+/// Parses a `Retry-After` value: delay-seconds (a non-negative integer; a fraction is
+/// accepted and rounded up) or an HTTP date.
+///
+/// ```
+/// use std::time::{Duration, SystemTime, UNIX_EPOCH};
+/// use tm_transport::parse_retry_after;
+/// let now = UNIX_EPOCH + Duration::from_secs(1_445_412_480); // Wed, 21 Oct 2015 07:28:00 GMT
+/// assert_eq!(parse_retry_after("120", now), Some(Duration::from_secs(120)));
+/// assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:30:00 GMT", now), Some(Duration::from_secs(120)));
+/// assert_eq!(parse_retry_after("soon", now), None);
+/// ```
+pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    if let Ok(secs) = value.parse::<f64>() {
+        if (0.0..1e9).contains(&secs) {
+            return Some(Duration::from_secs(secs.ceil() as u64));
+        }
+        return None;
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+}

@@ -1,0 +1,272 @@
+//! The production backend on reqwest.
+
+use std::fmt;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+
+use crate::{HttpRequest, HttpResponse, Method, Transport, TransportError};
+
+/// The default connect timeout.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The default per-attempt timeout (connect, send and the whole response).
+pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The default cap on a response body (after decompression).
+pub const DEFAULT_MAX_BODY_BYTES: u64 = 32 * 1024 * 1024;
+
+/// Settings of a [`ReqwestTransport`].
+#[derive(Debug, Clone)]
+pub struct ReqwestTransportBuilder {
+    base_url: String,
+    connect_timeout: Duration,
+    attempt_timeout: Duration,
+    max_body_bytes: u64,
+    user_agent: String,
+}
+
+impl ReqwestTransportBuilder {
+    /// Sets the connect timeout (default 10 s).
+    #[must_use]
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Sets the default per-attempt timeout (default 30 s); a request's own timeout wins.
+    #[must_use]
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = timeout;
+        self
+    }
+
+    /// Sets the response-size cap in bytes (default 32 MiB).
+    #[must_use]
+    pub fn max_body_bytes(mut self, limit: u64) -> Self {
+        self.max_body_bytes = limit;
+        self
+    }
+
+    /// Sets the user agent (default `trackingmore-rs/<version>`).
+    #[must_use]
+    pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
+        self.user_agent = agent.into();
+        self
+    }
+
+    /// Builds the transport: one connection pool, reused by every clone.
+    pub fn build(self) -> Result<ReqwestTransport, TransportError> {
+        let base = reqwest::Url::parse(&self.base_url)
+            .map_err(|e| TransportError::invalid(format!("base URL {:?}: {e}", self.base_url)))?;
+        if !matches!(base.scheme(), "http" | "https") {
+            return Err(TransportError::invalid(format!(
+                "base URL scheme {:?} is not http or https",
+                base.scheme()
+            )));
+        }
+        if base.query().is_some() || base.fragment().is_some() {
+            return Err(TransportError::invalid(
+                "base URL must not carry a query or fragment",
+            ));
+        }
+        let client = reqwest::Client::builder()
+            .connect_timeout(self.connect_timeout)
+            .user_agent(self.user_agent)
+            // The API never redirects. Following one could carry the key header to another
+            // host (reqwest strips only the standard credential headers), so a 3xx is
+            // returned as a response instead.
+            .redirect(reqwest::redirect::Policy::none())
+            .pool_idle_timeout(Duration::from_secs(90))
+            .build()
+            .map_err(|e| TransportError::invalid(format!("HTTP client: {e}")))?;
+        Ok(ReqwestTransport {
+            client,
+            base: base.as_str().trim_end_matches('/').to_owned(),
+            attempt_timeout: self.attempt_timeout,
+            max_body_bytes: self.max_body_bytes,
+        })
+    }
+}
+
+/// Sends requests with reqwest: rustls by default, gzip, connection reuse, default timeouts, a
+/// response-size cap, and credential headers marked sensitive.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), tm_transport::TransportError> {
+/// use tm_transport::{HttpRequest, Method, ReqwestTransport, Transport};
+/// let transport = ReqwestTransport::builder("https://api.trackingmore.com/v2").build()?;
+/// let response = transport.send(HttpRequest::new(Method::Get, "/carriers")).await?;
+/// println!("{}", response.status);
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct ReqwestTransport {
+    client: reqwest::Client,
+    base: String,
+    attempt_timeout: Duration,
+    max_body_bytes: u64,
+}
+
+impl fmt::Debug for ReqwestTransport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReqwestTransport")
+            .field("base", &self.base)
+            .field("attempt_timeout", &self.attempt_timeout)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .finish()
+    }
+}
+
+impl ReqwestTransport {
+    /// Settings for a transport sending to `base_url` (requests' paths are appended to it).
+    pub fn builder(base_url: impl Into<String>) -> ReqwestTransportBuilder {
+        ReqwestTransportBuilder {
+            base_url: base_url.into(),
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            attempt_timeout: DEFAULT_ATTEMPT_TIMEOUT,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            user_agent: format!("trackingmore-rs/{}", env!("CARGO_PKG_VERSION")),
+        }
+    }
+
+    /// The base URL requests are sent under.
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    fn build_request(&self, req: &HttpRequest) -> Result<reqwest::RequestBuilder, TransportError> {
+        if !req.path.starts_with('/') {
+            return Err(TransportError::invalid(format!(
+                "path {:?} must start with '/'",
+                req.path
+            )));
+        }
+        if let Some(c) = req
+            .path
+            .chars()
+            .find(|c| c.is_ascii_control() || c.is_whitespace() || matches!(c, '?' | '#'))
+        {
+            return Err(TransportError::invalid(format!(
+                "path contains {c:?}; segments must be percent-encoded"
+            )));
+        }
+        let mut url = reqwest::Url::parse(&format!("{}{}", self.base, req.path))
+            .map_err(|e| TransportError::invalid(format!("URL: {e}")))?;
+        if !req.query.is_empty() {
+            url.query_pairs_mut().extend_pairs(req.query.iter());
+        }
+        let mut headers = HeaderMap::new();
+        for h in &req.headers {
+            let name = HeaderName::from_bytes(h.name.as_bytes())
+                .map_err(|_| TransportError::invalid(format!("header name {:?}", h.name)))?;
+            // The value is never echoed: it may be a credential.
+            let mut value = HeaderValue::from_str(&h.value).map_err(|_| {
+                TransportError::invalid(format!(
+                    "header {:?} has a value with characters not allowed in HTTP",
+                    h.name
+                ))
+            })?;
+            value.set_sensitive(h.sensitive);
+            headers.append(name, value);
+        }
+        let method = match req.method {
+            Method::Get => reqwest::Method::GET,
+            Method::Post => reqwest::Method::POST,
+            Method::Put => reqwest::Method::PUT,
+            Method::Delete => reqwest::Method::DELETE,
+        };
+        let mut builder = self
+            .client
+            .request(method, url)
+            .headers(headers)
+            .timeout(req.timeout.unwrap_or(self.attempt_timeout));
+        if let Some(body) = &req.body {
+            builder = builder.body(body.clone());
+        }
+        Ok(builder)
+    }
+
+    fn map_error(&self, e: reqwest::Error, timeout: Duration) -> TransportError {
+        // A connect failure (including a connect timeout) means nothing was sent.
+        if e.is_connect() {
+            return TransportError::Connect {
+                message: describe(&e),
+                source: Some(Box::new(e.without_url())),
+            };
+        }
+        if e.is_timeout() {
+            return TransportError::Timeout { after: timeout };
+        }
+        if e.is_builder() {
+            return TransportError::invalid(describe(&e));
+        }
+        TransportError::ConnectionBroken {
+            message: describe(&e),
+            source: Some(Box::new(e.without_url())),
+        }
+    }
+}
+
+/// The innermost cause of a reqwest error, without the URL.
+fn describe(e: &reqwest::Error) -> String {
+    let mut msg = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        msg = s.to_string();
+        source = s.source();
+    }
+    msg
+}
+
+#[async_trait]
+impl Transport for ReqwestTransport {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        let timeout = request.timeout.unwrap_or(self.attempt_timeout);
+        let builder = self.build_request(&request)?;
+        let mut response = builder
+            .send()
+            .await
+            .map_err(|e| self.map_error(e, timeout))?;
+        let status = response.status().as_u16();
+        let headers: Vec<(String, String)> = response
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        // With gzip on, Content-Length is the compressed size; the decoded size is checked
+        // while reading, so a small compressed bomb still stops at the cap.
+        if response
+            .content_length()
+            .is_some_and(|len| len > self.max_body_bytes)
+        {
+            return Err(TransportError::BodyTooLarge {
+                limit: self.max_body_bytes,
+            });
+        }
+        let mut body = Vec::new();
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => {
+                    if body.len() as u64 + chunk.len() as u64 > self.max_body_bytes {
+                        return Err(TransportError::BodyTooLarge {
+                            limit: self.max_body_bytes,
+                        });
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(e) => return Err(self.map_error(e, timeout)),
+            }
+        }
+        Ok(HttpResponse {
+            status,
+            headers,
+            body,
+        })
+    }
+}
