@@ -139,6 +139,7 @@ impl RecordedResponse {
                 .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
                 .collect(),
             body: self.body.as_ref().map(Body::to_bytes).unwrap_or_default(),
+            attempt: 1,
         }
     }
 }

@@ -251,6 +251,10 @@ pub struct HttpResponse {
     pub headers: Vec<(String, String)>,
     /// The body (decompressed).
     pub body: Vec<u8>,
+    /// Which attempt produced this response: 1 for the first, more when the retry layer resent
+    /// the request. A client uses it to read "already exists" or "does not exist" on a resend
+    /// as the earlier attempt having landed.
+    pub attempt: u32,
 }
 
 impl HttpResponse {
@@ -260,6 +264,7 @@ impl HttpResponse {
             status,
             headers: Vec::new(),
             body: body.into(),
+            attempt: 1,
         }
     }
 
@@ -301,6 +306,7 @@ impl fmt::Debug for HttpResponse {
             .field("status", &self.status)
             .field("headers", &self.headers)
             .field("body", &BodyPreview(&self.body))
+            .field("attempt", &self.attempt)
             .finish()
     }
 }

@@ -267,6 +267,7 @@ impl Transport for ReqwestTransport {
             status,
             headers,
             body,
+            attempt: 1,
         })
     }
 }

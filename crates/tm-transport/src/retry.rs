@@ -361,7 +361,10 @@ impl<T: Transport> Transport for RetryTransport<T> {
         let mut attempt = 0u32;
         loop {
             attempt += 1;
-            let outcome = self.inner.send(request.clone()).await;
+            let outcome = self.inner.send(request.clone()).await.map(|mut r| {
+                r.attempt = attempt;
+                r
+            });
             let class = self.classify(&request, &outcome);
             let decision = self
                 .policy

@@ -32,6 +32,10 @@ async fn transient_failures_are_retried_until_success_with_backoff_delays() {
     let start = Instant::now();
     let resp = t.send(get()).await.unwrap();
     assert_eq!(resp.status, 200);
+    assert_eq!(
+        resp.attempt, 3,
+        "the response says which attempt produced it"
+    );
     assert_eq!(mock.requests().len(), 3);
     // jitter 1.0: the first retry waits its full 1 s ceiling, the second 2 s.
     assert_eq!(start.elapsed(), Duration::from_secs(3));

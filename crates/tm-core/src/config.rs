@@ -1,0 +1,387 @@
+//! Building a client: the API key, the base URL and every knob, from code or the environment.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tm_transport::{RateLimiter, RateLimits, RetryPolicy, SharedTransport};
+
+use crate::client::{Client, Inner};
+use crate::error::ConfigError;
+
+/// The production base URL.
+pub const DEFAULT_BASE_URL: &str = "https://api.trackingmore.com/v2";
+/// The header that carries the key.
+pub const API_KEY_HEADER: &str = "Trackingmore-Api-Key";
+/// Environment variable holding the key.
+pub const ENV_API_KEY: &str = "TRACKINGMORE_API_KEY";
+/// Environment variable holding the base URL.
+pub const ENV_BASE_URL: &str = "TRACKINGMORE_BASE_URL";
+/// Environment variable holding the attempt count.
+pub const ENV_MAX_ATTEMPTS: &str = "TRACKINGMORE_MAX_ATTEMPTS";
+/// Environment variable holding the per-attempt timeout in seconds.
+pub const ENV_TIMEOUT_SECS: &str = "TRACKINGMORE_TIMEOUT_SECS";
+
+/// An API key. Its `Debug` prints `<redacted>`, it has no `Display`, and it is read only
+/// through [`ApiKey::expose`].
+///
+/// ```
+/// use tm_core::ApiKey;
+/// let key = ApiKey::new("0123456789abcdef").unwrap();
+/// assert_eq!(format!("{key:?}"), "ApiKey(<redacted>)");
+/// assert!(ApiKey::new("has space").is_err());
+/// assert!(ApiKey::new("line\nbreak").is_err());
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiKey(String);
+
+impl ApiKey {
+    /// Validates a key: non-empty, printable ASCII without whitespace (anything else could
+    /// not travel in an HTTP header, or would split it).
+    pub fn new(key: impl Into<String>) -> Result<ApiKey, ConfigError> {
+        let key = key.into();
+        if key.is_empty() {
+            return Err(ConfigError::InvalidApiKey("is empty"));
+        }
+        if key.chars().any(|c| c.is_control()) {
+            return Err(ConfigError::InvalidApiKey("contains control characters"));
+        }
+        if key.chars().any(char::is_whitespace) {
+            return Err(ConfigError::InvalidApiKey("contains whitespace"));
+        }
+        if !key.is_ascii() {
+            return Err(ConfigError::InvalidApiKey("contains non-ASCII characters"));
+        }
+        Ok(ApiKey(key))
+    }
+
+    /// The key itself. The only way to read it: grep for `expose()` to audit every use.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ApiKey(<redacted>)")
+    }
+}
+
+/// Client settings that live past construction.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where requests go (informational when a custom transport is used).
+    pub base_url: String,
+    /// Items per batch call (1–40; the API's documented maximum is 40).
+    pub batch_size: usize,
+    /// Pages a paginated listing may fetch before it fails instead of going on.
+    pub max_pages: u32,
+    /// How long the carrier list is cached.
+    pub carrier_cache_ttl: Duration,
+    /// Per-attempt timeout.
+    pub attempt_timeout: Duration,
+    /// The retry policy.
+    pub retry: RetryPolicy,
+}
+
+/// Builds a [`Client`]. Explicit settings beat the environment, whichever is called first.
+///
+/// ```
+/// use std::time::Duration;
+/// let client = tm_core::Client::builder()
+///     .api_key("0123456789abcdef")
+///     .base_url("http://127.0.0.1:8080/v2")
+///     .attempt_timeout(Duration::from_secs(10))
+///     .max_attempts(5)
+///     .build()
+///     .unwrap();
+/// assert_eq!(client.config().base_url, "http://127.0.0.1:8080/v2");
+/// ```
+#[derive(Default)]
+#[must_use]
+pub struct ClientBuilder {
+    api_key: Option<String>,
+    base_url: Option<String>,
+    allow_insecure_http: bool,
+    connect_timeout: Option<Duration>,
+    attempt_timeout: Option<Duration>,
+    max_attempts: Option<u32>,
+    retry: Option<RetryPolicy>,
+    rate_limits: Option<RateLimits>,
+    rate_limiter: Option<Arc<dyn RateLimiter>>,
+    transport: Option<SharedTransport>,
+    batch_size: Option<usize>,
+    max_pages: Option<u32>,
+    carrier_cache_ttl: Option<Duration>,
+    max_body_bytes: Option<u64>,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field("base_url", &self.base_url)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("attempt_timeout", &self.attempt_timeout)
+            .field("max_attempts", &self.max_attempts)
+            .field("custom_transport", &self.transport.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    /// The API key.
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = Some(key.into());
+        self
+    }
+
+    /// The base URL (default `https://api.trackingmore.com/v2`). Plain `http://` is refused
+    /// unless the host is loopback or [`allow_insecure_http`](Self::allow_insecure_http) is set.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// Allows plain `http://` to a non-loopback host. The key then travels in clear text.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// Connect timeout of the default transport (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// Per-attempt timeout (default 30 s).
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = Some(timeout);
+        self
+    }
+
+    /// Total attempts per call, first included (default 3; 1 disables retries).
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = Some(attempts);
+        self
+    }
+
+    /// The whole retry policy.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// Client-side rate limits (default: the documented ones, see [`RateLimits::default`]);
+    /// [`RateLimits::unlimited`] turns them off.
+    pub fn rate_limits(mut self, limits: RateLimits) -> Self {
+        self.rate_limits = Some(limits);
+        self
+    }
+
+    /// A rate limiter to use instead of the in-process one (e.g. one shared through Redis).
+    pub fn rate_limiter(mut self, limiter: Arc<dyn RateLimiter>) -> Self {
+        self.rate_limiter = Some(limiter);
+        self
+    }
+
+    /// The backend to send through instead of the default reqwest one (e.g. a
+    /// `MockTransport`). Retries and rate limits still apply on top of it.
+    pub fn transport(mut self, transport: impl tm_transport::Transport + 'static) -> Self {
+        self.transport = Some(Arc::new(transport));
+        self
+    }
+
+    /// Items per batch call (default 40, the documented maximum; 1–40).
+    pub fn batch_size(mut self, size: usize) -> Self {
+        self.batch_size = Some(size);
+        self
+    }
+
+    /// Pages a listing may fetch before it fails (default 10 000).
+    pub fn max_pages(mut self, pages: u32) -> Self {
+        self.max_pages = Some(pages);
+        self
+    }
+
+    /// How long the carrier list is cached (default 1 hour).
+    pub fn carrier_cache_ttl(mut self, ttl: Duration) -> Self {
+        self.carrier_cache_ttl = Some(ttl);
+        self
+    }
+
+    /// Response-size cap of the default transport (default 32 MiB).
+    pub fn max_body_bytes(mut self, limit: u64) -> Self {
+        self.max_body_bytes = Some(limit);
+        self
+    }
+
+    /// Fills every setting not given explicitly from `TRACKINGMORE_API_KEY`,
+    /// `TRACKINGMORE_BASE_URL`, `TRACKINGMORE_MAX_ATTEMPTS` and `TRACKINGMORE_TIMEOUT_SECS`.
+    pub fn with_env(self) -> Result<Self, ConfigError> {
+        self.with_env_from(|name| std::env::var(name).ok())
+    }
+
+    /// [`with_env`](Self::with_env) with a custom variable lookup (for tests).
+    pub fn with_env_from(
+        mut self,
+        var: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        if self.api_key.is_none() {
+            self.api_key = var(ENV_API_KEY).filter(|k| !k.is_empty());
+        }
+        if self.base_url.is_none() {
+            self.base_url = var(ENV_BASE_URL).filter(|u| !u.is_empty());
+        }
+        if self.max_attempts.is_none() {
+            if let Some(v) = var(ENV_MAX_ATTEMPTS).filter(|v| !v.is_empty()) {
+                self.max_attempts =
+                    Some(v.trim().parse().map_err(|_| ConfigError::InvalidSetting {
+                        setting: ENV_MAX_ATTEMPTS,
+                        reason: format!("{v:?} is not a whole number"),
+                    })?);
+            }
+        }
+        if self.attempt_timeout.is_none() {
+            if let Some(v) = var(ENV_TIMEOUT_SECS).filter(|v| !v.is_empty()) {
+                let secs: f64 = v
+                    .trim()
+                    .parse()
+                    .ok()
+                    .filter(|s: &f64| s.is_finite() && *s > 0.0 && *s < 86_400.0)
+                    .ok_or_else(|| ConfigError::InvalidSetting {
+                        setting: ENV_TIMEOUT_SECS,
+                        reason: format!("{v:?} is not a number of seconds between 0 and 86400"),
+                    })?;
+                self.attempt_timeout = Some(Duration::from_secs_f64(secs));
+            }
+        }
+        Ok(self)
+    }
+
+    /// Builds the client: validates every setting, then stacks retry over rate limiting over
+    /// the backend.
+    pub fn build(self) -> Result<Client, ConfigError> {
+        let key = ApiKey::new(self.api_key.clone().ok_or(ConfigError::MissingApiKey)?)?;
+        let base_url = self
+            .base_url
+            .clone()
+            .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
+        check_base_url(&base_url, self.allow_insecure_http)?;
+        let batch_size = self.batch_size.unwrap_or(tm_types::MAX_BATCH);
+        if !(1..=tm_types::MAX_BATCH).contains(&batch_size) {
+            return Err(ConfigError::InvalidSetting {
+                setting: "batch_size",
+                reason: format!("{batch_size} is outside 1..={}", tm_types::MAX_BATCH),
+            });
+        }
+        let max_pages = self.max_pages.unwrap_or(10_000);
+        if max_pages == 0 {
+            return Err(ConfigError::InvalidSetting {
+                setting: "max_pages",
+                reason: "must be at least 1".into(),
+            });
+        }
+        let mut retry = self.retry.clone().unwrap_or_default();
+        if let Some(n) = self.max_attempts {
+            if n == 0 {
+                return Err(ConfigError::InvalidSetting {
+                    setting: "max_attempts",
+                    reason: "must be at least 1".into(),
+                });
+            }
+            retry.max_attempts = n;
+        }
+        let attempt_timeout = self.attempt_timeout.unwrap_or(Duration::from_secs(30));
+        if attempt_timeout.is_zero() {
+            return Err(ConfigError::InvalidSetting {
+                setting: "attempt_timeout",
+                reason: "must be positive".into(),
+            });
+        }
+        let backend = match self.transport.clone() {
+            Some(t) => t,
+            None => default_backend(&self, &base_url, attempt_timeout)?,
+        };
+        let config = Config {
+            base_url,
+            batch_size,
+            max_pages,
+            carrier_cache_ttl: self.carrier_cache_ttl.unwrap_or(Duration::from_secs(3600)),
+            attempt_timeout,
+            retry,
+        };
+        Ok(Client::from_inner(Inner::new(
+            key,
+            config,
+            backend,
+            self.rate_limits.unwrap_or_default(),
+            self.rate_limiter,
+        )))
+    }
+}
+
+#[cfg(feature = "reqwest")]
+fn default_backend(
+    b: &ClientBuilder,
+    base_url: &str,
+    attempt_timeout: Duration,
+) -> Result<SharedTransport, ConfigError> {
+    let mut t = tm_transport::ReqwestTransport::builder(base_url).attempt_timeout(attempt_timeout);
+    if let Some(c) = b.connect_timeout {
+        t = t.connect_timeout(c);
+    }
+    if let Some(m) = b.max_body_bytes {
+        t = t.max_body_bytes(m);
+    }
+    let t = t.build().map_err(|e| ConfigError::InvalidBaseUrl {
+        url: base_url.to_owned(),
+        reason: e.to_string(),
+    })?;
+    Ok(Arc::new(t))
+}
+
+#[cfg(not(feature = "reqwest"))]
+fn default_backend(
+    _b: &ClientBuilder,
+    _base_url: &str,
+    _attempt_timeout: Duration,
+) -> Result<SharedTransport, ConfigError> {
+    Err(ConfigError::NoTransport)
+}
+
+/// https anywhere; plain http only to a loopback host, or when explicitly allowed.
+fn check_base_url(raw: &str, allow_insecure_http: bool) -> Result<(), ConfigError> {
+    let bad = |reason: &str| ConfigError::InvalidBaseUrl {
+        url: raw.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let url = url::Url::parse(raw).map_err(|e| bad(&e.to_string()))?;
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(bad("must not carry a query or fragment"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(bad("must not carry credentials"));
+    }
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" => {
+            let loopback = match url.host() {
+                Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                None => false,
+            };
+            if loopback || allow_insecure_http {
+                Ok(())
+            } else {
+                Err(bad(
+                    "plain http is only allowed to a loopback host (the key would travel in clear text); \
+                     use https or allow_insecure_http(true)",
+                ))
+            }
+        }
+        other => Err(bad(&format!("scheme {other:?} is not https"))),
+    }
+}

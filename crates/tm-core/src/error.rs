@@ -1,0 +1,303 @@
+//! One error type for every call, with predicates so callers rarely need to match it.
+
+use std::fmt;
+use std::time::Duration;
+
+use tm_transport::TransportError;
+use tm_types::MetaCode;
+
+/// A `Result` with [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The longest excerpt of a body kept in an error.
+pub(crate) const BODY_EXCERPT_BYTES: usize = 512;
+
+/// Everything a call can fail with.
+///
+/// ```
+/// # fn handle(err: tm_core::Error) {
+/// if err.is_rate_limited() {
+///     let wait = err.retry_after();
+///     // back off for `wait`
+/// } else if err.is_not_found() {
+///     // create it first
+/// } else if let Some(code) = err.api_code() {
+///     eprintln!("API refused: {code} {err}");
+/// }
+/// # }
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// No usable response: could not connect, timed out, the connection broke.
+    #[error("{operation}: {source}")]
+    Transport {
+        /// The operation, e.g. `trackings.create`.
+        operation: &'static str,
+        /// What failed.
+        #[source]
+        source: TransportError,
+    },
+    /// The API answered with a non-success `meta.code` (HTTP 200 included), or with an error
+    /// status and a body that is no envelope at all (a proxy's HTML page, an empty body).
+    #[error("{0}")]
+    Api(Box<ApiError>),
+    /// The API kept asking to slow down (HTTP 429 or meta 429) and the retry layer gave up.
+    #[error("{operation}: rate limited after {attempts} attempt(s){}", fmt_wait(*retry_after))]
+    RateLimited {
+        /// The operation.
+        operation: &'static str,
+        /// How long the server (or the documented cool-off) asked to wait.
+        retry_after: Option<Duration>,
+        /// Attempts made.
+        attempts: u32,
+    },
+    /// A success response whose body could not be read as the expected type.
+    #[error("{0}")]
+    Decode(Box<DecodeError>),
+    /// Input rejected before sending, where the API documents the limit.
+    #[error("invalid {field}: {reason}")]
+    InvalidInput {
+        /// The field or argument.
+        field: &'static str,
+        /// What was wrong.
+        reason: String,
+    },
+    /// The client could not be configured.
+    #[error("configuration: {0}")]
+    Config(#[from] ConfigError),
+    /// Pagination stopped without reaching the end (page cap, or pages that contradict
+    /// `total`): never a silent short result.
+    #[error("{operation}: pagination stopped at page {page}: {reason}")]
+    Pagination {
+        /// The operation.
+        operation: &'static str,
+        /// The page at which it stopped.
+        page: u32,
+        /// Why.
+        reason: String,
+    },
+}
+
+fn fmt_wait(wait: Option<Duration>) -> String {
+    wait.map(|w| format!("; retry after {}s", w.as_secs()))
+        .unwrap_or_default()
+}
+
+/// The API refused a request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiError {
+    /// The operation.
+    pub operation: &'static str,
+    /// The HTTP status (200 for v2's in-envelope errors).
+    pub http_status: u16,
+    /// The `meta.code`, if the body was an envelope.
+    pub code: Option<MetaCode>,
+    /// The `meta.type`, e.g. `"Bad Request"`.
+    pub kind: Option<String>,
+    /// The `meta.message`, or a description of the non-envelope body.
+    pub message: String,
+    /// The start of the raw body.
+    pub body: Option<String>,
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: ", self.operation)?;
+        match self.code {
+            Some(code) => write!(f, "api error {code}")?,
+            None => write!(f, "http {}", self.http_status)?,
+        }
+        if let Some(kind) = &self.kind {
+            write!(f, " ({kind})")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// A body that did not match the expected shape.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecodeError {
+    /// The operation.
+    pub operation: &'static str,
+    /// The JSON path of the offending value, e.g. `data.items[3].origin_info.trackinfo`.
+    pub path: String,
+    /// Line in the body (1-based; 0 if unknown).
+    pub line: usize,
+    /// Column in the body (1-based; 0 if unknown).
+    pub column: usize,
+    /// What serde reported.
+    pub message: String,
+    /// The body around the error.
+    pub excerpt: String,
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: could not decode the response at `{}`: {} (near {:?})",
+            self.operation, self.path, self.message, self.excerpt
+        )
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+/// The client could not be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// No API key was given (and `TRACKINGMORE_API_KEY` is unset).
+    #[error("no API key: set TRACKINGMORE_API_KEY or call ClientBuilder::api_key")]
+    MissingApiKey,
+    /// The key is malformed (the key itself is never shown).
+    #[error("the API key {0}")]
+    InvalidApiKey(&'static str),
+    /// The base URL is malformed or not allowed.
+    #[error("base URL {url:?}: {reason}")]
+    InvalidBaseUrl {
+        /// The URL.
+        url: String,
+        /// Why.
+        reason: String,
+    },
+    /// A setting is out of range.
+    #[error("{setting}: {reason}")]
+    InvalidSetting {
+        /// The setting.
+        setting: &'static str,
+        /// Why.
+        reason: String,
+    },
+    /// No transport: the `reqwest` feature is off and none was given.
+    #[error("no transport: enable the `reqwest` feature or call ClientBuilder::transport")]
+    NoTransport,
+}
+
+impl Error {
+    /// The operation that failed, if the error belongs to one.
+    pub fn operation(&self) -> Option<&'static str> {
+        match self {
+            Error::Transport { operation, .. }
+            | Error::RateLimited { operation, .. }
+            | Error::Pagination { operation, .. } => Some(operation),
+            Error::Api(e) => Some(e.operation),
+            Error::Decode(e) => Some(e.operation),
+            Error::InvalidInput { .. } | Error::Config(_) => None,
+        }
+    }
+
+    /// The `meta.code` of an API error.
+    pub fn api_code(&self) -> Option<MetaCode> {
+        match self {
+            Error::Api(e) => e.code,
+            _ => None,
+        }
+    }
+
+    /// The HTTP status of an API error.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Api(e) => Some(e.http_status),
+            _ => None,
+        }
+    }
+
+    /// True when trying again later may succeed: transient transport failures, throttling, and
+    /// server-side errors (500, 503).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Transport { source, .. } => source.is_retryable(),
+            Error::RateLimited { .. } => true,
+            Error::Api(e) => {
+                matches!(
+                    e.code,
+                    Some(
+                        MetaCode::TooManyRequests
+                            | MetaCode::ServerError
+                            | MetaCode::ServiceUnavailable
+                    )
+                ) || (e.code.is_none() && (e.http_status >= 500 || e.http_status == 429))
+            }
+            _ => false,
+        }
+    }
+
+    /// True when the API asked to slow down.
+    pub fn is_rate_limited(&self) -> bool {
+        match self {
+            Error::RateLimited { .. } => true,
+            Error::Api(e) => {
+                e.code == Some(MetaCode::TooManyRequests)
+                    || (e.code.is_none() && e.http_status == 429)
+            }
+            _ => false,
+        }
+    }
+
+    /// True when the account's quota or balance is used up (4021, 4019, 402).
+    pub fn is_quota_exhausted(&self) -> bool {
+        matches!(
+            self.api_code(),
+            Some(
+                MetaCode::QuotaExhausted
+                    | MetaCode::InsufficientBalance
+                    | MetaCode::PaymentRequired
+            )
+        )
+    }
+
+    /// True when the tracking (or route) does not exist: 4017, 4031, 404.
+    pub fn is_not_found(&self) -> bool {
+        matches!(
+            self.api_code(),
+            Some(MetaCode::TrackingNotFound | MetaCode::NotCreated | MetaCode::NotFound)
+        ) || matches!(self, Error::Api(e) if e.code.is_none() && e.http_status == 404)
+    }
+
+    /// True when the API key was refused (401, 4001, 4002).
+    pub fn is_unauthorized(&self) -> bool {
+        matches!(
+            self.api_code(),
+            Some(MetaCode::Unauthorized | MetaCode::InvalidApiKey | MetaCode::ApiKeyDeleted)
+        ) || matches!(self, Error::Api(e) if e.code.is_none() && e.http_status == 401)
+    }
+
+    /// True for a timeout.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Transport { source, .. } if source.is_timeout())
+    }
+
+    /// True for errors about the client's own input or configuration.
+    pub fn is_usage(&self) -> bool {
+        matches!(self, Error::InvalidInput { .. } | Error::Config(_))
+    }
+
+    /// The wait the API asked for, if it asked.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::RateLimited { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> Error {
+        Error::InvalidInput {
+            field,
+            reason: reason.into(),
+        }
+    }
+}
+
+/// The start of a body as text, cut at a character boundary.
+pub(crate) fn excerpt(body: &[u8], max: usize) -> String {
+    let text = String::from_utf8_lossy(&body[..body.len().min(max)]);
+    let mut s = text.into_owned();
+    if body.len() > max {
+        s.push('…');
+    }
+    s
+}

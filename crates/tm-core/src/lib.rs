@@ -1,0 +1,84 @@
+//! # tm-core — the TrackingMore v2 client
+//!
+//! This layer owns the API: every v2 endpoint as a typed method grouped by resource
+//! ([`Client::carriers`], [`Client::trackings`], [`Client::account`]), one [`Error`] type,
+//! pagination ([`Paginator`], `list_all`), batching with per-item outcomes ([`BatchReport`]),
+//! retry safety per operation, and webhook verification ([`webhook`]).
+//!
+//! It must not know reqwest: HTTP goes through [`tm_transport::Transport`], so tests and users
+//! can swap the backend (`ClientBuilder::transport`).
+//!
+//! What it turns into predictable Rust:
+//! - errors arrive as HTTP 200 with a `meta.code`: they become [`Error::Api`] with the code;
+//! - throttling (meta or HTTP 429) is retried after `Retry-After` or the documented cool-off;
+//! - a create resent after a timeout that meets 4016 is "already exists", never a failure, and
+//!   a delete resent into 4017 is "deleted";
+//! - `total` as a string, lists longer than a page, more than 40 items: handled for you.
+//!
+//! ```no_run
+//! # async fn run() -> tm_core::Result<()> {
+//! use futures::TryStreamExt;
+//! use tm_core::{Client, types::{CreateTrackingRequest, ListTrackingsRequest, TrackingStatus}};
+//!
+//! let client = Client::builder().api_key("your-key").build()?;
+//! let report = client
+//!     .trackings()
+//!     .create_many((1..=100).map(|i| CreateTrackingRequest::new("china-post", format!("RN{i:09}CN"))))
+//!     .await;
+//! println!("{:?}", report.counts());
+//! let in_transit: Vec<_> = client
+//!     .trackings()
+//!     .list_all(ListTrackingsRequest::default().status(TrackingStatus::Transit))
+//!     .try_collect()
+//!     .await?;
+//! # Ok(()) }
+//! ```
+
+mod batch;
+mod carriers;
+mod client;
+mod config;
+mod error;
+mod pagination;
+mod trackings;
+pub mod webhook;
+
+pub use batch::{BatchCounts, BatchReport, ItemOutcome, Outcome};
+pub use carriers::{Account, Carriers};
+pub use client::Client;
+pub use config::{
+    API_KEY_HEADER, ApiKey, ClientBuilder, Config, DEFAULT_BASE_URL, ENV_API_KEY, ENV_BASE_URL,
+    ENV_MAX_ATTEMPTS, ENV_TIMEOUT_SECS,
+};
+pub use error::{ApiError, ConfigError, DecodeError, Error, Result};
+pub use pagination::{DEFAULT_PAGE_LIMIT, Paginator};
+pub use trackings::{CreateOutcome, Trackings};
+pub use webhook::{WebhookError, WebhookVerifier};
+
+/// The transport layer, re-exported (for custom backends, retry and rate-limit settings).
+pub use tm_transport as transport;
+/// The wire types, re-exported.
+pub use tm_types as types;
+
+/// A client whose every call is answered with `body` (HTTP 200), for the runnable examples in
+/// these docs. Not for use outside documentation.
+#[doc(hidden)]
+pub fn doc_client(body: &'static str) -> Client {
+    #[derive(Debug)]
+    struct Canned(&'static str);
+    #[async_trait::async_trait]
+    impl tm_transport::Transport for Canned {
+        async fn send(
+            &self,
+            _request: tm_transport::HttpRequest,
+        ) -> std::result::Result<tm_transport::HttpResponse, tm_transport::TransportError> {
+            Ok(tm_transport::HttpResponse::new(200, self.0))
+        }
+    }
+    Client::builder()
+        .api_key("doc-example-key")
+        .transport(Canned(body))
+        .rate_limits(tm_transport::RateLimits::unlimited())
+        .build()
+        .unwrap_or_else(|e| unreachable!("the doc client's settings are valid: {e}"))
+}

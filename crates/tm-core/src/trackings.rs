@@ -1,0 +1,764 @@
+//! `client.trackings()`: every tracking endpoint, plus batching and pagination on top.
+
+use std::future::Future;
+
+use futures::Stream;
+use tm_transport::Method;
+use tm_types::{
+    AirCargoRequest, AirCargoResult, BatchCreateResult, BatchResult, ChangeCarrierRequest,
+    ChangeCarrierResult, CreateTrackingRequest, ListTrackingsRequest, MetaCode, RealtimeRequest,
+    RealtimeResult, RemoteAreaQuery, RemoteResult, Tracking, TrackingList, TrackingRef,
+    TransitTime, TransitTimeQuery, TransitTimeResult, UpdateMoreItem, UpdateTrackingRequest,
+};
+
+use crate::batch::{BatchReport, ItemOutcome, Outcome, change_outcomes, create_outcomes};
+use crate::client::{Client, decode, ops, require, segment};
+use crate::pagination::Paginator;
+use crate::{Error, Result};
+
+/// What a single create did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CreateOutcome {
+    /// Created; the short record the API returns.
+    Created(Box<Tracking>),
+    /// It already existed (4016) — possibly created by an earlier attempt of this call.
+    AlreadyExists,
+}
+
+impl CreateOutcome {
+    /// The created tracking, if this call created it.
+    pub fn tracking(&self) -> Option<&Tracking> {
+        match self {
+            CreateOutcome::Created(t) => Some(t),
+            CreateOutcome::AlreadyExists => None,
+        }
+    }
+}
+
+/// Tracking endpoints. Get one with [`Client::trackings`].
+#[derive(Debug, Clone, Copy)]
+pub struct Trackings<'a> {
+    pub(crate) client: &'a Client,
+}
+
+fn tracking_path(carrier: &str, number: &str) -> Result<String> {
+    Ok(format!(
+        "/trackings/{}/{}",
+        segment("carrier_code", carrier)?,
+        segment("tracking_number", number)?
+    ))
+}
+
+fn check_batch_len(len: usize, max: usize) -> Result<()> {
+    if len > max {
+        return Err(Error::invalid(
+            "items",
+            format!(
+                "{len} items exceed the batch maximum of {max}; use the *_many methods to split them"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn check_create(item: &CreateTrackingRequest) -> Option<String> {
+    if item.tracking_number.trim().is_empty() {
+        Some("tracking_number must not be empty".into())
+    } else if item.carrier_code.trim().is_empty() {
+        Some("carrier_code must not be empty".into())
+    } else {
+        None
+    }
+}
+
+fn check_ref(target: &TrackingRef) -> Option<String> {
+    if target.tracking_number.trim().is_empty() {
+        Some("tracking_number must not be empty".into())
+    } else if target.carrier_code.trim().is_empty() {
+        Some("carrier_code must not be empty".into())
+    } else {
+        None
+    }
+}
+
+impl Trackings<'_> {
+    /// Creates one tracking (`POST /trackings/post`).
+    ///
+    /// A 4016 is not an error but [`CreateOutcome::AlreadyExists`]: the create is resent after
+    /// a timeout, and a resend that meets the first attempt's tracking must not fail.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
+    /// # let client = tm_core::doc_client(r#"{"meta":{"code":200,"type":"Success","message":"Success"},
+    /// #   "data":{"id":"376c250081c4553cb197894fa49d888a","tracking_number":"RN123456789CN","carrier_code":"china-post","status":"pending"}}"#);
+    /// use tm_core::{CreateOutcome, types::CreateTrackingRequest};
+    /// let req = CreateTrackingRequest::new("china-post", "RN123456789CN").title("Blue mug");
+    /// match client.trackings().create(req).await? {
+    ///     CreateOutcome::Created(t) => println!("created {}", t.id.as_deref().unwrap_or("")),
+    ///     CreateOutcome::AlreadyExists => println!("already tracked"),
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn create(&self, req: CreateTrackingRequest) -> Result<CreateOutcome> {
+        require("tracking_number", &req.tracking_number)?;
+        require("carrier_code", &req.carrier_code)?;
+        let op = ops::CREATE;
+        let http = self
+            .client
+            .json_request(op, Method::Post, "/trackings/post".into(), &req)?;
+        let resp = self.client.send(op, http).await?;
+        match decode::<Tracking>(op, &resp) {
+            Ok(t) => Ok(CreateOutcome::Created(Box::new(t))),
+            Err(e) if e.api_code() == Some(MetaCode::TrackingExists) => {
+                Ok(CreateOutcome::AlreadyExists)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Gets one tracking with its checkpoints (`GET /trackings/{carrier}/{number}`).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
+    /// # let client = tm_core::doc_client(r#"{"meta":{"code":200,"type":"Success","message":"Success"},
+    /// #   "data":{"tracking_number":"RN123456789CN","carrier_code":"china-post","status":"transit","lastEvent":"Departed,Shanghai,2019-08-06 18:39"}}"#);
+    /// let t = client.trackings().get("china-post", "RN123456789CN").await?;
+    /// assert_eq!(t.status().map(|s| s.as_str()), Some("transit"));
+    /// # Ok(()) }
+    /// ```
+    pub async fn get(&self, carrier_code: &str, tracking_number: &str) -> Result<Tracking> {
+        let path = tracking_path(carrier_code, tracking_number)?;
+        let op = ops::GET;
+        self.client
+            .execute(op, self.client.request(op, Method::Get, path))
+            .await
+    }
+
+    /// Gets one tracking with checkpoint texts in `lang` where the carrier supports it
+    /// (`GET /trackings/{carrier}/{number}/{lang}`).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
+    /// # let client = tm_core::doc_client(r#"{"meta":{"code":200},"data":{"tracking_number":"300403513351","carrier_code":"4px"}}"#);
+    /// let t = client.trackings().get_in_language("4px", "300403513351", "en").await?;
+    /// # assert_eq!(t.carrier_code, "4px");
+    /// # Ok(()) }
+    /// ```
+    pub async fn get_in_language(
+        &self,
+        carrier_code: &str,
+        tracking_number: &str,
+        lang: &str,
+    ) -> Result<Tracking> {
+        let path = format!(
+            "{}/{}",
+            tracking_path(carrier_code, tracking_number)?,
+            segment("lang", lang)?
+        );
+        let op = ops::GET;
+        self.client
+            .execute(op, self.client.request(op, Method::Get, path))
+            .await
+    }
+
+    /// Changes a tracking's extra fields, archive flag or status (`PUT`).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
+    /// # let client = tm_core::doc_client(r#"{"meta":{"code":200},"data":{"tracking_number":"RN1","carrier_code":"dhl","title":"Mug","archived":true}}"#);
+    /// use tm_core::types::{StatusInput, UpdateTrackingRequest};
+    /// let changes = UpdateTrackingRequest::default().title("Mug").archived(true);
+    /// let t = client.trackings().update("dhl", "RN1", changes).await?;
+    /// assert_eq!(t.archived.value(), Some(&true));
+    /// # Ok(()) }
+    /// ```
+    pub async fn update(
+        &self,
+        carrier_code: &str,
+        tracking_number: &str,
+        changes: UpdateTrackingRequest,
+    ) -> Result<Tracking> {
+        let path = tracking_path(carrier_code, tracking_number)?;
+        if changes.is_empty() {
+            return Err(Error::invalid("changes", "nothing to change"));
+        }
+        let op = ops::UPDATE;
+        let req = self.client.json_request(op, Method::Put, path, &changes)?;
+        self.client.execute(op, req).await
+    }
+
+    /// Deletes a tracking (`DELETE`). A 4017 on a *resent* delete means the first attempt
+    /// deleted it, and counts as success; on the first attempt it is a not-found error.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
+    /// # let client = tm_core::doc_client(r#"{"meta":{"code":200,"type":"Success","message":"Success"},"data":[]}"#);
+    /// client.trackings().delete("ups", "1Z97X17XYW06605211").await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn delete(&self, carrier_code: &str, tracking_number: &str) -> Result<()> {
+        let path = tracking_path(carrier_code, tracking_number)?;
+        let op = ops::DELETE;
+        let resp = self
+            .client
+            .send(op, self.client.request(op, Method::Delete, path))
+            .await?;
+        match decode::<serde_json::Value>(op, &resp) {
+            Ok(_) => Ok(()),
+            Err(e) if resp.attempt > 1 && e.api_code() == Some(MetaCode::TrackingNotFound) => {
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Creates up to one batch of trackings in one call (`POST /trackings/batch`) and returns
+    /// the API's own result. Prefer [`create_many`](Self::create_many), which takes any number
+    /// and reports every item.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
+    /// # let client = tm_core::doc_client(r#"{"meta":{"code":201,"type":"Created","message":"ok"},
+    /// #   "data":{"submitted":1,"added":1,"trackings":[{"tracking_number":"RN1","carrier_code":"china-post"}],"errors":[]}}"#);
+    /// use tm_core::types::CreateTrackingRequest;
+    /// let result = client.trackings().create_batch(&[CreateTrackingRequest::new("china-post", "RN1")]).await?;
+    /// assert_eq!(result.trackings.value().map(Vec::len), Some(1));
+    /// # Ok(()) }
+    /// ```
+    pub async fn create_batch(&self, items: &[CreateTrackingRequest]) -> Result<BatchCreateResult> {
+        check_batch_len(items.len(), self.client.config().batch_size)?;
+        for item in items {
+            if let Some(reason) = check_create(item) {
+                return Err(Error::invalid("items", reason));
+            }
+        }
+        let op = ops::BATCH_CREATE;
+        let req = self
+            .client
+            .json_request(op, Method::Post, "/trackings/batch".into(), items)?;
+        self.client.execute(op, req).await
+    }
+
+    /// Creates any number of trackings, in calls of the configured batch size, and reports
+    /// one [`Outcome`] per item in input order: created, already existed (4016 — so a retried
+    /// create is never a failure), rejected with its code, or not sent.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
+    /// # let client = tm_core::doc_client(r#"{"meta":{"code":201,"type":"Created","message":"ok"},
+    /// #   "data":{"submitted":2,"added":1,"trackings":[{"tracking_number":"RN1","carrier_code":"china-post"}],
+    /// #   "errors":[{"tracking_number":"RN2","carrier_code":"china-post","code":4016,"message":"Tracking already exists."}]}}"#);
+    /// use tm_core::types::CreateTrackingRequest;
+    /// let items = ["RN1", "RN2"].map(|n| CreateTrackingRequest::new("china-post", n));
+    /// let report = client.trackings().create_many(items).await;
+    /// let counts = report.counts();
+    /// assert_eq!((counts.created, counts.already_existed), (1, 1));
+    /// # Ok(()) }
+    /// ```
+    pub async fn create_many(
+        &self,
+        items: impl IntoIterator<Item = CreateTrackingRequest>,
+    ) -> BatchReport {
+        self.create_many_with(items, |_| {}).await
+    }
+
+    /// [`create_many`](Self::create_many), calling `on_chunk` with each chunk's outcomes as
+    /// soon as it is done (for progress bars and journals).
+    pub async fn create_many_with(
+        &self,
+        items: impl IntoIterator<Item = CreateTrackingRequest>,
+        on_chunk: impl FnMut(&[ItemOutcome]),
+    ) -> BatchReport {
+        let items: Vec<CreateTrackingRequest> = items.into_iter().collect();
+        run_chunks(
+            self.client.config().batch_size,
+            items,
+            |i| TrackingRef::new(&i.carrier_code, &i.tracking_number),
+            check_create,
+            |chunk| async move {
+                let op = ops::BATCH_CREATE;
+                let req = self.client.json_request(
+                    op,
+                    Method::Post,
+                    "/trackings/batch".into(),
+                    &chunk,
+                )?;
+                let result: BatchCreateResult = self.client.execute(op, req).await?;
+                Ok(create_outcomes(&chunk, result))
+            },
+            on_chunk,
+        )
+        .await
+    }
+
+    /// Lists one page of trackings matching `filter` (`GET /trackings/get`).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
+    /// # let client = tm_core::doc_client(r#"{"meta":{"code":200},"data":{"page":1,"limit":100,"total":"1","count":1,
+    /// #   "items":[{"tracking_number":"RN1","carrier_code":"dhl","status":"transit"}]}}"#);
+    /// use tm_core::types::{ListTrackingsRequest, TrackingStatus};
+    /// let page = client.trackings().list(&ListTrackingsRequest::default().status(TrackingStatus::Transit)).await?;
+    /// assert_eq!(page.total(), Some(1)); // `total` arrives as a string
+    /// # Ok(()) }
+    /// ```
+    pub async fn list(&self, filter: &ListTrackingsRequest) -> Result<TrackingList> {
+        check_filter(filter)?;
+        let op = ops::LIST;
+        let mut req = self
+            .client
+            .request(op, Method::Get, "/trackings/get".into());
+        req.query = filter.to_query();
+        self.client.execute(op, req).await
+    }
+
+    /// A page-by-page reader over every tracking matching `filter`, starting at its `page`
+    /// (default 1) with its `limit` (default 2000, the maximum).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
+    /// # let client = tm_core::doc_client(r#"{"meta":{"code":200},"data":{"page":1,"limit":2000,"total":"1","items":[{"tracking_number":"RN1","carrier_code":"dhl"}]}}"#);
+    /// let mut pages = client.trackings().pages(Default::default());
+    /// while let Some(page) = pages.next_page().await {
+    ///     for t in page?.items() {
+    ///         println!("{}", t.tracking_number);
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn pages(&self, filter: ListTrackingsRequest) -> Paginator {
+        Paginator::new(self.client.clone(), filter)
+    }
+
+    /// Every tracking matching `filter` as a stream, fetching page after page with the same
+    /// filters and holding at most one page in memory. It ends after the last page, or with
+    /// an error — never silently short.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
+    /// # let client = tm_core::doc_client(r#"{"meta":{"code":200},"data":{"page":1,"limit":2000,"total":"1","items":[{"tracking_number":"RN1","carrier_code":"dhl"}]}}"#);
+    /// use futures::TryStreamExt;
+    /// let all: Vec<_> = client.trackings().list_all(Default::default()).try_collect().await?;
+    /// assert_eq!(all.len(), 1);
+    /// # Ok(()) }
+    /// ```
+    pub fn list_all(
+        &self,
+        filter: ListTrackingsRequest,
+    ) -> impl Stream<Item = Result<Tracking>> + Send + 'static {
+        self.pages(filter).into_items()
+    }
+
+    /// Changes up to one batch of trackings in one call (`POST /trackings/updatemore`).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
+    /// # let client = tm_core::doc_client(r#"{"meta":{"code":200},"data":{"submitted":1,"update":1,"trackings":[{"tracking_number":"RN1","carrier_code":"dhl"}]}}"#);
+    /// use tm_core::types::{TrackingRef, UpdateMoreItem, UpdateTrackingRequest};
+    /// let item = UpdateMoreItem::new(TrackingRef::new("dhl", "RN1"), UpdateTrackingRequest::default().title("Mug"));
+    /// let result = client.trackings().update_batch(&[item]).await?;
+    /// # assert!(result.trackings.is_value());
+    /// # Ok(()) }
+    /// ```
+    pub async fn update_batch(&self, items: &[UpdateMoreItem]) -> Result<BatchResult> {
+        check_batch_len(items.len(), self.client.config().batch_size)?;
+        let op = ops::UPDATE_MANY;
+        let req =
+            self.client
+                .json_request(op, Method::Post, "/trackings/updatemore".into(), items)?;
+        self.client.execute(op, req).await
+    }
+
+    /// Changes any number of trackings, one [`Outcome`] per item.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
+    /// # let client = tm_core::doc_client(r#"{"meta":{"code":200},"data":{"submitted":1,"update":1,"trackings":[{"tracking_number":"RN1","carrier_code":"dhl"}]}}"#);
+    /// use tm_core::types::{TrackingRef, UpdateMoreItem, UpdateTrackingRequest};
+    /// let item = UpdateMoreItem::new(TrackingRef::new("dhl", "RN1"), UpdateTrackingRequest::default().archived(true));
+    /// let report = client.trackings().update_many([item]).await;
+    /// assert!(report.is_complete());
+    /// # Ok(()) }
+    /// ```
+    pub async fn update_many(
+        &self,
+        items: impl IntoIterator<Item = UpdateMoreItem>,
+    ) -> BatchReport {
+        let items: Vec<UpdateMoreItem> = items.into_iter().collect();
+        run_chunks(
+            self.client.config().batch_size,
+            items,
+            |i| TrackingRef::new(&i.carrier_code, &i.tracking_number),
+            |i| {
+                check_ref(&TrackingRef::new(&i.carrier_code, &i.tracking_number))
+                    .or_else(|| i.changes.is_empty().then(|| "nothing to change".to_owned()))
+            },
+            |chunk| async move {
+                let op = ops::UPDATE_MANY;
+                let req = self.client.json_request(
+                    op,
+                    Method::Post,
+                    "/trackings/updatemore".into(),
+                    &chunk,
+                )?;
+                let resp = self.client.send(op, req).await?;
+                let result: BatchResult = decode(op, &resp)?;
+                let refs: Vec<TrackingRef> = chunk
+                    .iter()
+                    .map(|i| TrackingRef::new(&i.carrier_code, &i.tracking_number))
+                    .collect();
+                Ok(change_outcomes(&refs, result, false))
+            },
+            |_| {},
+        )
+        .await
+    }
+
+    /// Deletes up to one batch of trackings in one call (`POST /trackings/delete`).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
+    /// # let client = tm_core::doc_client(r#"{"meta":{"code":200},"data":{"submitted":1,"delete":1,"trackings":[{"meta":{"tracking_number":"RN1"}}]}}"#);
+    /// use tm_core::types::TrackingRef;
+    /// let result = client.trackings().delete_batch(&[TrackingRef::new("dhl", "RN1")]).await?;
+    /// # assert!(result.delete.is_value());
+    /// # Ok(()) }
+    /// ```
+    pub async fn delete_batch(&self, items: &[TrackingRef]) -> Result<BatchResult> {
+        check_batch_len(items.len(), self.client.config().batch_size)?;
+        let op = ops::DELETE_MANY;
+        let req = self
+            .client
+            .json_request(op, Method::Post, "/trackings/delete".into(), items)?;
+        self.client.execute(op, req).await
+    }
+
+    /// Deletes any number of trackings, one [`Outcome`] per item. On a resent chunk a 4017
+    /// counts as deleted (the first attempt removed it).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
+    /// # let client = tm_core::doc_client(r#"{"meta":{"code":200},"data":{"submitted":1,"delete":1,"trackings":[{"meta":{"tracking_number":"RN1","carrier_code":"dhl"}}]}}"#);
+    /// use tm_core::types::TrackingRef;
+    /// let report = client.trackings().delete_many([TrackingRef::new("dhl", "RN1")]).await;
+    /// assert_eq!(report.counts().applied, 1);
+    /// # Ok(()) }
+    /// ```
+    pub async fn delete_many(&self, items: impl IntoIterator<Item = TrackingRef>) -> BatchReport {
+        self.change_many(
+            ops::DELETE_MANY,
+            "/trackings/delete",
+            items.into_iter().collect(),
+            true,
+        )
+        .await
+    }
+
+    /// Stops automatic updates of up to one batch of trackings (`POST /trackings/notupdate`).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
+    /// # let client = tm_core::doc_client(r#"{"meta":{"code":200},"data":{"submitted":1,"change":1,"trackings":[{"tracking_number":"RN1","carrier_code":"dhl"}]}}"#);
+    /// use tm_core::types::TrackingRef;
+    /// let result = client.trackings().stop_updating_batch(&[TrackingRef::new("dhl", "RN1")]).await?;
+    /// # assert!(result.change.is_value());
+    /// # Ok(()) }
+    /// ```
+    pub async fn stop_updating_batch(&self, items: &[TrackingRef]) -> Result<BatchResult> {
+        check_batch_len(items.len(), self.client.config().batch_size)?;
+        let op = ops::NOT_UPDATE;
+        let req =
+            self.client
+                .json_request(op, Method::Post, "/trackings/notupdate".into(), items)?;
+        self.client.execute(op, req).await
+    }
+
+    /// Stops automatic updates of any number of trackings, one [`Outcome`] per item.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
+    /// # let client = tm_core::doc_client(r#"{"meta":{"code":200},"data":{"submitted":1,"change":1,"trackings":[{"tracking_number":"RN1","carrier_code":"dhl"}]}}"#);
+    /// use tm_core::types::TrackingRef;
+    /// let report = client.trackings().stop_updating_many([TrackingRef::new("dhl", "RN1")]).await;
+    /// assert!(report.is_complete());
+    /// # Ok(()) }
+    /// ```
+    pub async fn stop_updating_many(
+        &self,
+        items: impl IntoIterator<Item = TrackingRef>,
+    ) -> BatchReport {
+        self.change_many(
+            ops::NOT_UPDATE,
+            "/trackings/notupdate",
+            items.into_iter().collect(),
+            false,
+        )
+        .await
+    }
+
+    async fn change_many(
+        &self,
+        op: crate::client::Op,
+        path: &'static str,
+        items: Vec<TrackingRef>,
+        gone_means_done_on_resend: bool,
+    ) -> BatchReport {
+        run_chunks(
+            self.client.config().batch_size,
+            items,
+            Clone::clone,
+            check_ref,
+            |chunk| async move {
+                let req = self
+                    .client
+                    .json_request(op, Method::Post, path.into(), &chunk)?;
+                let resp = self.client.send(op, req).await?;
+                let result: BatchResult = decode(op, &resp)?;
+                Ok(change_outcomes(
+                    &chunk,
+                    result,
+                    gone_means_done_on_resend && resp.attempt > 1,
+                ))
+            },
+            |_| {},
+        )
+        .await
+    }
+
+    /// Queries the carrier right now (`POST /trackings/realtime`, 3 calls per second) and
+    /// returns the tracking.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
+    /// # let client = tm_core::doc_client(r#"{"meta":{"code":200},"data":{"items":[{"tracking_number":"LS912989618CN","carrier_code":"china-ems","status":"transit"}]}}"#);
+    /// use tm_core::types::RealtimeRequest;
+    /// let t = client.trackings().realtime(RealtimeRequest::new("china-ems", "LS912989618CN")).await?;
+    /// assert_eq!(t.tracking_number, "LS912989618CN");
+    /// # Ok(()) }
+    /// ```
+    pub async fn realtime(&self, req: RealtimeRequest) -> Result<Tracking> {
+        require("tracking_number", &req.tracking_number)?;
+        require("carrier_code", &req.carrier_code)?;
+        let op = ops::REALTIME;
+        let http =
+            self.client
+                .json_request(op, Method::Post, "/trackings/realtime".into(), &req)?;
+        let result: RealtimeResult = self.client.execute(op, http).await?;
+        result
+            .items
+            .into_value()
+            .and_then(|items| items.into_iter().next())
+            .ok_or_else(|| {
+                Error::Decode(Box::new(crate::error::DecodeError {
+                    operation: op.name,
+                    path: "data.items".into(),
+                    line: 0,
+                    column: 0,
+                    message: "the realtime response holds no tracking".into(),
+                    excerpt: String::new(),
+                }))
+            })
+    }
+
+    /// Moves a tracking to another carrier (`POST /trackings/update`). Never resent once it
+    /// may have reached the server.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
+    /// # let client = tm_core::doc_client(r#"{"meta":{"code":200,"type":"Success","message":"Success"},"data":{"Usertag":""}}"#);
+    /// use tm_core::types::ChangeCarrierRequest;
+    /// client.trackings().change_carrier(ChangeCarrierRequest::new("LK664578623CN", "china-ems", "usps")).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn change_carrier(&self, req: ChangeCarrierRequest) -> Result<ChangeCarrierResult> {
+        require("tracking_number", &req.tracking_number)?;
+        require("carrier_code", &req.carrier_code)?;
+        require("update_carrier_code", &req.update_carrier_code)?;
+        let op = ops::CHANGE_CARRIER;
+        let http = self
+            .client
+            .json_request(op, Method::Post, "/trackings/update".into(), &req)?;
+        self.client.execute(op, http).await
+    }
+
+    /// Checks whether destinations are remote areas for DHL, UPS, FedEx or TNT
+    /// (`POST /trackings/remote`).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
+    /// # let client = tm_core::doc_client(r#"{"meta":{"code":200},"data":{"submitted":1,"other":[],"remote":[{"far_express_company":"ups","two_code":"JP"}]}}"#);
+    /// use tm_core::types::RemoteAreaQuery;
+    /// let r = client.trackings().remote_areas(&[RemoteAreaQuery::new("JP", "7621094")]).await?;
+    /// assert_eq!(r.remote.value().map(Vec::len), Some(1));
+    /// # Ok(()) }
+    /// ```
+    pub async fn remote_areas(&self, queries: &[RemoteAreaQuery]) -> Result<RemoteResult> {
+        if queries.is_empty() {
+            return Err(Error::invalid(
+                "queries",
+                "at least one destination is needed",
+            ));
+        }
+        let op = ops::REMOTE;
+        let http =
+            self.client
+                .json_request(op, Method::Post, "/trackings/remote".into(), queries)?;
+        self.client.execute(op, http).await
+    }
+
+    /// Transit-time statistics per route (`POST /trackings/costtime`).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
+    /// # let client = tm_core::doc_client(r#"{"meta":{"code":200},"data":[{"carrier_code":"dhl","original":"CN","destination":"US","total":120}]}"#);
+    /// use tm_core::types::TransitTimeQuery;
+    /// let stats = client.trackings().transit_times(&[TransitTimeQuery::new("dhl", "CN", "US")]).await?;
+    /// assert_eq!(stats[0].total.value().and_then(|t| t.as_u64()), Some(120));
+    /// # Ok(()) }
+    /// ```
+    pub async fn transit_times(&self, queries: &[TransitTimeQuery]) -> Result<Vec<TransitTime>> {
+        if queries.is_empty() {
+            return Err(Error::invalid("queries", "at least one route is needed"));
+        }
+        let op = ops::TRANSIT_TIME;
+        let http =
+            self.client
+                .json_request(op, Method::Post, "/trackings/costtime".into(), queries)?;
+        let result: TransitTimeResult = self.client.execute(op, http).await?;
+        Ok(result.0)
+    }
+
+    /// Tracks an air waybill (`POST /trackings/aircargo`).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
+    /// # let client = tm_core::doc_client(r#"{"meta":{"code":200},"data":{"track_number":"172-28891936","status":"transit"}}"#);
+    /// let awb = client.trackings().air_cargo("172-28891936").await?;
+    /// assert_eq!(awb.track_number.as_deref(), Some("172-28891936"));
+    /// # Ok(()) }
+    /// ```
+    pub async fn air_cargo(&self, awb_number: &str) -> Result<AirCargoResult> {
+        require("track_number", awb_number)?;
+        let op = ops::AIR_CARGO;
+        let body = AirCargoRequest {
+            track_number: awb_number.to_owned(),
+        };
+        let http =
+            self.client
+                .json_request(op, Method::Post, "/trackings/aircargo".into(), &body)?;
+        self.client.execute(op, http).await
+    }
+}
+
+/// The documented limits of a list filter.
+pub(crate) fn check_filter(filter: &ListTrackingsRequest) -> Result<()> {
+    if let Some(limit) = filter.limit {
+        if limit == 0 || limit > tm_types::MAX_PAGE_LIMIT {
+            return Err(Error::invalid(
+                "limit",
+                format!("{limit} is outside 1..={}", tm_types::MAX_PAGE_LIMIT),
+            ));
+        }
+    }
+    if filter.page == Some(0) {
+        return Err(Error::invalid("page", "pages start at 1"));
+    }
+    for (field, list) in [("numbers", &filter.numbers), ("orders", &filter.orders)] {
+        if list.len() > tm_types::MAX_FILTER_VALUES {
+            return Err(Error::invalid(
+                field,
+                format!(
+                    "{} values exceed the maximum of {}",
+                    list.len(),
+                    tm_types::MAX_FILTER_VALUES
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Validates, chunks and sends `items`; maps every item to one outcome in input order.
+async fn run_chunks<I, F, Fut>(
+    batch_size: usize,
+    items: Vec<I>,
+    target: impl Fn(&I) -> TrackingRef,
+    invalid: impl Fn(&I) -> Option<String>,
+    mut send: F,
+    mut on_chunk: impl FnMut(&[ItemOutcome]),
+) -> BatchReport
+where
+    I: Clone,
+    F: FnMut(Vec<I>) -> Fut,
+    Fut: Future<Output = Result<Vec<Outcome>>>,
+{
+    let mut slots: Vec<Option<Outcome>> = vec![None; items.len()];
+    let mut valid: Vec<usize> = Vec::with_capacity(items.len());
+    let mut refused = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        match invalid(item) {
+            Some(reason) => {
+                let outcome = Outcome::Invalid { reason };
+                slots[i] = Some(outcome.clone());
+                refused.push(ItemOutcome {
+                    target: target(item),
+                    outcome,
+                });
+            }
+            None => valid.push(i),
+        }
+    }
+    if !refused.is_empty() {
+        on_chunk(&refused);
+    }
+    let mut calls = 0;
+    let mut failed = false;
+    for chunk_idx in valid.chunks(batch_size.max(1)) {
+        if failed {
+            for &i in chunk_idx {
+                slots[i] = Some(Outcome::NotSent);
+            }
+            continue;
+        }
+        let chunk: Vec<I> = chunk_idx.iter().map(|&i| items[i].clone()).collect();
+        calls += 1;
+        let outcomes = match send(chunk).await {
+            Ok(o) if o.len() == chunk_idx.len() => o,
+            Ok(o) => {
+                tracing::error!(
+                    expected = chunk_idx.len(),
+                    got = o.len(),
+                    "batch outcome count mismatch"
+                );
+                vec![Outcome::Unconfirmed; chunk_idx.len()]
+            }
+            Err(e) => {
+                failed = true;
+                vec![Outcome::Failed(std::sync::Arc::new(e)); chunk_idx.len()]
+            }
+        };
+        let done: Vec<ItemOutcome> = chunk_idx
+            .iter()
+            .zip(outcomes)
+            .map(|(&i, outcome)| {
+                slots[i] = Some(outcome.clone());
+                ItemOutcome {
+                    target: target(&items[i]),
+                    outcome,
+                }
+            })
+            .collect();
+        on_chunk(&done);
+    }
+    BatchReport {
+        items: items
+            .iter()
+            .zip(slots)
+            .map(|(item, slot)| ItemOutcome {
+                target: target(item),
+                outcome: slot.unwrap_or(Outcome::Unconfirmed),
+            })
+            .collect(),
+        calls,
+    }
+}
