@@ -1,0 +1,117 @@
+//! Every simulator option, with the defaults the reference documents.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::clock::ClockMode;
+use crate::faults::FaultPlan;
+
+/// How a batch over the maximum is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OverLimitStyle {
+    /// meta 202 "The largest number of 40 each operation." (the real 2017 capture).
+    #[default]
+    Meta202,
+    /// meta 4020 "Up to 200 at a time" (the status-code page).
+    Meta4020,
+}
+
+/// Where status changes are POSTed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WebhookTarget {
+    /// The receiving URL.
+    pub url: String,
+    /// Delivery attempts per change (first included).
+    pub max_attempts: u32,
+    /// Wait before the first retry, doubled after each (real milliseconds).
+    pub retry_base_ms: u64,
+}
+
+impl WebhookTarget {
+    /// Delivers to `url`, 5 attempts, 1 s first retry.
+    pub fn new(url: impl Into<String>) -> Self {
+        WebhookTarget {
+            url: url.into(),
+            max_attempts: 5,
+            retry_base_ms: 1000,
+        }
+    }
+}
+
+/// The simulator's settings. Build them with [`crate::Simulator::builder`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SimConfig {
+    /// Address to listen on; port 0 picks a free one.
+    pub bind: SocketAddr,
+    /// Seed of every journey and id.
+    pub seed: u64,
+    /// Accepted API keys; empty accepts any non-empty key.
+    pub api_keys: Vec<String>,
+    /// Whether the documented rate limits are enforced.
+    pub rate_limits: bool,
+    /// Requests per second per rate class (`realtime`, `list`, `default`); absent = unlimited.
+    pub limits: BTreeMap<String, f64>,
+    /// Slack granted to a request arriving early, in milliseconds (network jitter); the reference does not document one.
+    pub rate_limit_tolerance_ms: i64,
+    /// Whether a 429 carries `Retry-After` (the reference documents none).
+    pub retry_after_header: bool,
+    /// Items per batch call.
+    pub batch_max: usize,
+    /// How a batch over the maximum is refused.
+    pub over_limit: OverLimitStyle,
+    /// Tracking quota of the account.
+    pub quota: i64,
+    /// How simulated time moves.
+    pub clock: ClockMode,
+    /// Simulated start time, Unix seconds (default: now).
+    pub start_time: Option<i64>,
+    /// The account's login e-mail: user info, and the webhook signing key.
+    pub account_email: String,
+    /// Hours ahead of UTC of the account, for `created_at` / `updated_at`.
+    pub account_utc_offset_h: i64,
+    /// Where to POST status changes.
+    pub webhook: Option<WebhookTarget>,
+    /// A file the state is loaded from and saved to.
+    pub state_file: Option<PathBuf>,
+    /// Also put the meta code's class in the HTTP status (v2 itself answers 200).
+    pub mirror_http_status: bool,
+    /// Escape `/` and non-ASCII in JSON the way the PHP server does.
+    pub php_escapes: bool,
+    /// Injected faults.
+    pub faults: FaultPlan,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            seed: 42,
+            api_keys: Vec::new(),
+            rate_limits: true,
+            limits: default_limits(),
+            rate_limit_tolerance_ms: 50,
+            retry_after_header: false,
+            batch_max: 40,
+            over_limit: OverLimitStyle::Meta202,
+            quota: 100_000,
+            clock: ClockMode::default(),
+            start_time: None,
+            account_email: "sandbox@trackingmore-rs.invalid".into(),
+            account_utc_offset_h: 0,
+            webhook: None,
+            state_file: None,
+            mirror_http_status: false,
+            php_escapes: true,
+            faults: FaultPlan::default(),
+        }
+    }
+}
+
+/// The documented limits: realtime 3 per second, list 1 per second.
+pub fn default_limits() -> BTreeMap<String, f64> {
+    BTreeMap::from([("realtime".into(), 3.0), ("list".into(), 1.0)])
+}

@@ -1,0 +1,151 @@
+//! Webhook pushes: on a status change, POST the v2 payload with a `verifyInfo` signature, and
+//! retry failed deliveries with a doubling wait.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use hmac::{Hmac, KeyInit, Mac};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use sha2::Sha256;
+
+use crate::api::render_stored;
+use crate::server::Sim;
+use crate::store::{self, Shape};
+
+/// One status change and what became of its delivery.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Delivery {
+    /// Carrier.
+    pub carrier_code: String,
+    /// Number.
+    pub tracking_number: String,
+    /// The new status.
+    pub status: String,
+    /// Attempts made.
+    pub attempts: u32,
+    /// True once the receiver answered 2xx.
+    pub delivered: bool,
+    /// The last failure, if any.
+    pub last_error: Option<String>,
+}
+
+/// The signature v2 puts in `verifyInfo`: hex HMAC-SHA256 of the decimal time, keyed by the
+/// account e-mail.
+pub fn sign(email: &str, time_str: &str) -> String {
+    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(email.as_bytes())
+        .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+    mac.update(time_str.as_bytes());
+    mac.finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The payloads due: every tracking whose status changed since it was last announced.
+fn due(sim: &Sim) -> Vec<(String, String, String, Value)> {
+    let now = sim.clock.now_ms();
+    let mut guard = sim.store();
+    let st = &mut *guard;
+    let mut changed = Vec::new();
+    for t in st.trackings.values() {
+        if t.frozen_ms.is_some() {
+            continue;
+        }
+        let (status, _) = store::status_of(&mut st.plans, sim.config.seed, &sim.catalogue, t, now);
+        if t.notified_status.as_deref() != Some(status.as_str()) {
+            changed.push((
+                t.carrier_code.clone(),
+                t.tracking_number.clone(),
+                status.as_str().to_owned(),
+            ));
+        }
+    }
+    let mut out = Vec::new();
+    for (carrier, number, status) in changed {
+        let k = store::key(&carrier, &number);
+        let Some(t) = st.trackings.get(&k).cloned() else {
+            continue;
+        };
+        let data = render_stored(sim, st, &t, Shape::Full, now);
+        if let Some(t) = st.trackings.get_mut(&k) {
+            t.notified_status = Some(status.clone());
+        }
+        out.push((carrier, number, status, data));
+    }
+    out
+}
+
+/// Watches for status changes and delivers them until the simulator stops.
+pub async fn run(sim: Arc<Sim>, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let Some(target) = sim.config.webhook.clone() else {
+        return;
+    };
+    let client = match reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+    {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!(error = %e, "webhook client could not be built");
+            return;
+        }
+    };
+    loop {
+        for (carrier, number, status, data) in due(&sim) {
+            let sim = sim.clone();
+            let client = client.clone();
+            let target = target.clone();
+            tokio::spawn(async move {
+                let mut delivery = Delivery {
+                    carrier_code: carrier,
+                    tracking_number: number,
+                    status,
+                    attempts: 0,
+                    delivered: false,
+                    last_error: None,
+                };
+                let mut wait = Duration::from_millis(target.retry_base_ms);
+                while delivery.attempts < target.max_attempts.max(1) {
+                    delivery.attempts += 1;
+                    let time = sim.clock.now_secs();
+                    let body = json!({
+                        "meta": {"code": 200, "type": "Success", "message": "Success"},
+                        "data": data,
+                        "verifyInfo": {"timeStr": time, "signature": sign(&sim.config.account_email, &time.to_string())},
+                    });
+                    let text = crate::server::php_escape(&body.to_string());
+                    let result = client
+                        .post(&target.url)
+                        .header("content-type", "application/json")
+                        .body(text)
+                        .send()
+                        .await;
+                    match result {
+                        Ok(r) if r.status().is_success() => {
+                            delivery.delivered = true;
+                            delivery.last_error = None;
+                            break;
+                        }
+                        Ok(r) => {
+                            delivery.last_error = Some(format!("HTTP {}", r.status().as_u16()))
+                        }
+                        Err(e) => delivery.last_error = Some(e.to_string()),
+                    }
+                    tokio::time::sleep(wait).await;
+                    wait = wait.saturating_mul(2);
+                }
+                sim.deliveries
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(delivery);
+            });
+        }
+        tokio::select! {
+            _ = sim.changed.notified() => {}
+            _ = tokio::time::sleep(Duration::from_millis(250)) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
