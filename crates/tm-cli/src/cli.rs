@@ -1,0 +1,437 @@
+//! The command line: global connection flags and every subcommand.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const AFTER_HELP: &str = "\
+Exit codes:
+  0  success
+  1  the API refused the request (its meta code and message are printed)
+  2  usage or configuration error (bad flags, no API key, unreadable file)
+  3  network, transport or server failure (could not connect, timed out, broken or
+     unreadable response, HTTP 5xx / meta 500 or 503): worth retrying later
+  4  rate limited, or the account's quota is used up
+
+Without an API key, --sandbox runs every command against a built-in simulator whose state
+persists between runs (and whose clock runs 6 hours per second, so shipments move).";
+
+/// Track parcels with TrackingMore — or offline, against the built-in simulator.
+#[derive(Debug, Parser)]
+#[command(name = "tm", version, about, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// Connection and output settings.
+    #[command(flatten)]
+    pub global: Global,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A table sized to the terminal.
+    Table,
+    /// The typed result as JSON, with the API's own field names.
+    Json,
+    /// One JSON object per line.
+    Jsonl,
+    /// Comma-separated values (lists).
+    Csv,
+}
+
+/// Flags every command takes.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// TrackingMore API key.
+    #[arg(
+        long,
+        env = "TRACKINGMORE_API_KEY",
+        global = true,
+        hide_env_values = true
+    )]
+    pub api_key: Option<String>,
+    /// API base URL.
+    #[arg(long, env = "TRACKINGMORE_BASE_URL", global = true)]
+    pub base_url: Option<String>,
+    /// Per-attempt timeout in seconds.
+    #[arg(long, value_name = "SECS", global = true)]
+    pub timeout: Option<f64>,
+    /// Retries after the first attempt.
+    #[arg(long, value_name = "N", global = true)]
+    pub max_retries: Option<u32>,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = Format::Table, global = true)]
+    pub output: Format,
+    /// Print only what was asked for (no progress, no summaries).
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Log requests and retries to stderr (repeat for more).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// Run against the built-in simulator instead of the API.
+    #[arg(long, global = true)]
+    pub sandbox: bool,
+    /// The sandbox's state file.
+    #[arg(long, value_name = "PATH", global = true)]
+    pub sandbox_state: Option<PathBuf>,
+    /// Simulated seconds per real second in the sandbox.
+    #[arg(
+        long,
+        value_name = "FACTOR",
+        default_value_t = 21_600.0,
+        global = true,
+        hide = true
+    )]
+    pub sandbox_speed: f64,
+}
+
+/// Every command.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Track shipments: create the ones not yet tracked, then show each one's status.
+    Track(TrackArgs),
+    /// List carriers.
+    Carriers {
+        /// Carrier names in this language (en, cn, tw, es, ru, it).
+        #[arg(long)]
+        lang: Option<String>,
+        /// Only carriers whose code or name contains this text.
+        #[arg(long)]
+        search: Option<String>,
+    },
+    /// Guess the carrier of a tracking number.
+    Detect {
+        /// The tracking number.
+        number: String,
+    },
+    /// Create one tracking.
+    Create {
+        /// Carrier code.
+        carrier: String,
+        /// Tracking number.
+        number: String,
+        #[command(flatten)]
+        fields: CreateFields,
+    },
+    /// Show one tracking with its checkpoints.
+    Get {
+        /// Carrier code.
+        carrier: String,
+        /// Tracking number.
+        number: String,
+        /// Checkpoint language.
+        #[arg(long)]
+        lang: Option<String>,
+    },
+    /// List trackings.
+    List(ListArgs),
+    /// Change a tracking's fields, status or archive flag.
+    Update {
+        /// Carrier code.
+        carrier: String,
+        /// Tracking number.
+        number: String,
+        /// Product title.
+        #[arg(long)]
+        title: Option<String>,
+        /// Order id.
+        #[arg(long)]
+        order_id: Option<String>,
+        /// Customer name.
+        #[arg(long)]
+        customer_name: Option<String>,
+        /// Customer e-mail.
+        #[arg(long)]
+        customer_email: Option<String>,
+        /// Customer phone.
+        #[arg(long)]
+        customer_phone: Option<String>,
+        /// Destination country code.
+        #[arg(long)]
+        destination: Option<String>,
+        /// Logistics channel.
+        #[arg(long)]
+        logistics_channel: Option<String>,
+        /// Mark delivered, mark an exception, or revert to the carrier's status.
+        #[arg(long, value_enum)]
+        mark: Option<Mark>,
+        /// Archive (true) or unarchive (false).
+        #[arg(long)]
+        archived: Option<bool>,
+    },
+    /// Delete a tracking.
+    Delete {
+        /// Carrier code.
+        carrier: String,
+        /// Tracking number.
+        number: String,
+    },
+    /// Query the carrier right now.
+    Realtime {
+        /// Carrier code.
+        carrier: String,
+        /// Tracking number.
+        number: String,
+        /// Destination country code.
+        #[arg(long)]
+        destination: Option<String>,
+    },
+    /// Move a tracking to another carrier.
+    ChangeCarrier {
+        /// Tracking number.
+        number: String,
+        /// Current carrier.
+        from: String,
+        /// New carrier.
+        to: String,
+    },
+    /// Count trackings per status.
+    Stats {
+        /// Created at or after (Unix seconds).
+        #[arg(long)]
+        created_since: Option<i64>,
+        /// Created at or before (Unix seconds).
+        #[arg(long)]
+        created_until: Option<i64>,
+    },
+    /// Show the account: e-mail and remaining quota.
+    Account,
+    /// Create every tracking in a CSV file; resumable after an interruption.
+    Import(ImportArgs),
+    /// Write every tracking (with filters) as CSV or JSON lines.
+    Export(ExportArgs),
+    /// Poll for changes and print each status change as it happens.
+    Watch(WatchArgs),
+    /// Verify or receive webhooks.
+    Webhook {
+        #[command(subcommand)]
+        command: WebhookCommand,
+    },
+    /// Run the simulator as a server.
+    Sim(SimArgs),
+    /// Forget the sandbox's state (sandbox only).
+    Reset,
+}
+
+/// `--mark` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Mark {
+    /// Status 4.
+    Delivered,
+    /// Status 7.
+    Exception,
+    /// Status 8.
+    Revert,
+}
+
+/// Optional create fields.
+#[derive(Debug, Args, Default)]
+pub struct CreateFields {
+    /// Product title.
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Order id.
+    #[arg(long)]
+    pub order_id: Option<String>,
+    /// Customer name.
+    #[arg(long)]
+    pub customer_name: Option<String>,
+    /// Customer e-mail.
+    #[arg(long)]
+    pub customer_email: Option<String>,
+    /// Customer phone.
+    #[arg(long)]
+    pub customer_phone: Option<String>,
+    /// Destination country code (two letters).
+    #[arg(long)]
+    pub destination: Option<String>,
+    /// Logistics channel.
+    #[arg(long)]
+    pub logistics_channel: Option<String>,
+    /// Order time.
+    #[arg(long)]
+    pub order_create_time: Option<String>,
+    /// Ship date YYYYMMDD (some carriers need it).
+    #[arg(long)]
+    pub ship_date: Option<String>,
+    /// Postal code (some carriers need it).
+    #[arg(long)]
+    pub postal_code: Option<String>,
+    /// Comment.
+    #[arg(long)]
+    pub comment: Option<String>,
+}
+
+/// `tm track`.
+#[derive(Debug, Args)]
+pub struct TrackArgs {
+    /// Shipments as CARRIER:NUMBER.
+    #[arg(value_name = "CARRIER:NUMBER")]
+    pub shipments: Vec<String>,
+    /// A CSV file with `tracking_number,carrier_code` columns.
+    #[arg(long)]
+    pub file: Option<PathBuf>,
+}
+
+/// List filters.
+#[derive(Debug, Args, Default)]
+pub struct Filters {
+    /// Only this status (pending, notfound, transit, pickup, delivered, undelivered,
+    /// exception, expired).
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Created at or after (Unix seconds).
+    #[arg(long)]
+    pub created_since: Option<i64>,
+    /// Created at or before (Unix seconds).
+    #[arg(long)]
+    pub created_until: Option<i64>,
+    /// Updated at or after (Unix seconds).
+    #[arg(long)]
+    pub updated_since: Option<i64>,
+    /// Only these numbers (comma-separated, up to 40).
+    #[arg(long, value_delimiter = ',')]
+    pub numbers: Vec<String>,
+    /// Only these order ids (comma-separated, up to 40).
+    #[arg(long, value_delimiter = ',')]
+    pub orders: Vec<String>,
+    /// Archived only (true) or unarchived only (false).
+    #[arg(long)]
+    pub archived: Option<bool>,
+}
+
+/// `tm list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub filters: Filters,
+    /// Page number.
+    #[arg(long, default_value_t = 1)]
+    pub page: u32,
+    /// Page size (up to 2000).
+    #[arg(long, default_value_t = 100)]
+    pub limit: u32,
+    /// Every page, streamed.
+    #[arg(long)]
+    pub all: bool,
+}
+
+/// `tm import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The CSV file (`tracking_number,carrier_code` required; any create field as a column).
+    pub file: PathBuf,
+    /// Where rejected rows go with their reason (default FILE.rejected.csv).
+    #[arg(long)]
+    pub rejected: Option<PathBuf>,
+    /// The journal that makes a rerun resume (default FILE.journal).
+    #[arg(long)]
+    pub journal: Option<PathBuf>,
+}
+
+/// `tm export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub filters: Filters,
+    /// Write to this file instead of stdout.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// `tm watch`.
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// Seconds between polls.
+    #[arg(long, default_value_t = 60.0)]
+    pub interval: f64,
+    /// Where the cursor is kept between runs.
+    #[arg(long)]
+    pub cursor: Option<PathBuf>,
+    /// Poll once and exit.
+    #[arg(long)]
+    pub once: bool,
+}
+
+/// `tm webhook …`.
+#[derive(Debug, Subcommand)]
+pub enum WebhookCommand {
+    /// Check one webhook body from a file or stdin.
+    Verify {
+        /// The account e-mail (the signing key).
+        #[arg(long)]
+        email: String,
+        /// Refuse bodies signed longer ago than this many seconds.
+        #[arg(long)]
+        max_age: Option<u64>,
+        /// The body (default: stdin).
+        file: Option<PathBuf>,
+    },
+    /// Serve an endpoint that verifies each webhook and prints it as a JSON line.
+    Listen {
+        /// Port to listen on.
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Address to bind.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+        /// The account e-mail (the signing key).
+        #[arg(long)]
+        email: String,
+        /// Refuse bodies signed longer ago than this many seconds (0: no limit).
+        #[arg(long, default_value_t = 600)]
+        max_age: u64,
+    },
+}
+
+/// `tm sim`.
+#[derive(Debug, Args)]
+pub struct SimArgs {
+    /// Port (0 picks a free one).
+    #[arg(long, default_value_t = 8000)]
+    pub port: u16,
+    /// Address to bind.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: String,
+    /// Seed of journeys and ids.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Accept only these keys (repeatable; default any key).
+    #[arg(long = "accept-key")]
+    pub accept_keys: Vec<String>,
+    /// Turn the documented rate limits off.
+    #[arg(long)]
+    pub no_rate_limits: bool,
+    /// Items per batch call.
+    #[arg(long, default_value_t = 40)]
+    pub batch_max: usize,
+    /// Answer oversized batches with 4020 instead of 202.
+    #[arg(long)]
+    pub over_limit_4020: bool,
+    /// Tracking quota.
+    #[arg(long, default_value_t = 100_000)]
+    pub quota: i64,
+    /// Simulated seconds per real second.
+    #[arg(long, default_value_t = 1.0)]
+    pub clock_scale: f64,
+    /// A manual clock (moved with POST /_sim/clock).
+    #[arg(long)]
+    pub manual_clock: bool,
+    /// State file to load and save.
+    #[arg(long)]
+    pub state: Option<PathBuf>,
+    /// POST status changes here.
+    #[arg(long)]
+    pub webhook_url: Option<String>,
+    /// The account e-mail (webhook signing key).
+    #[arg(long)]
+    pub account_email: Option<String>,
+    /// Mirror meta codes into HTTP statuses.
+    #[arg(long)]
+    pub mirror_http_status: bool,
+    /// Chance of a random fault per request (0–1).
+    #[arg(long, default_value_t = 0.0)]
+    pub fault_probability: f64,
+}

@@ -1,0 +1,597 @@
+//! The commands built from single client calls, `track`, `export` and `sim`.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::Write;
+
+use comfy_table::Cell;
+use futures::StreamExt;
+use serde_json::{Value, json};
+use tm_core::types::*;
+use tm_core::{Client, CreateOutcome, Outcome};
+
+use crate::cli::{
+    Command, CreateFields, ExportArgs, Filters, Format, ListArgs, Mark, SimArgs, TrackArgs,
+};
+use crate::output::{Out, TrackingWriter, cell_text, tracking_row};
+use crate::{Failure, client_exit_code, import, watch};
+
+/// Runs a command that needs the client.
+pub async fn run(client: &Client, command: Command, out: &mut Out) -> Result<(), Failure> {
+    match command {
+        Command::Track(args) => track(client, args, out).await,
+        Command::Carriers { lang, search } => carriers(client, lang, search, out).await,
+        Command::Detect { number } => {
+            let found = client.carriers().detect(&number).await?;
+            if found.is_empty() {
+                return Err(Failure::Refused(format!(
+                    "no carrier recognises {number:?}"
+                )));
+            }
+            match out.format {
+                Format::Table | Format::Csv => {
+                    let rows = found
+                        .iter()
+                        .enumerate()
+                        .map(|(i, c)| {
+                            vec![
+                                Cell::new(i + 1),
+                                Cell::new(&c.code),
+                                Cell::new(c.name.as_deref().unwrap_or("")),
+                            ]
+                        })
+                        .collect();
+                    out.table(&["#", "CODE", "NAME"], rows)
+                }
+                _ => out.json(&found),
+            }
+        }
+        Command::Create {
+            carrier,
+            number,
+            fields,
+        } => {
+            let req = create_request(&carrier, &number, fields);
+            match client.trackings().create(req).await? {
+                CreateOutcome::Created(t) => {
+                    out.note(&format!("created {carrier}:{number}"));
+                    detail(&t, out)
+                }
+                CreateOutcome::AlreadyExists => {
+                    out.note(&format!("{carrier}:{number} is already tracked"));
+                    if matches!(out.format, Format::Json | Format::Jsonl) {
+                        out.json(&json!({"tracking_number": number, "carrier_code": carrier, "already_exists": true}))?;
+                    }
+                    Ok(())
+                }
+            }
+        }
+        Command::Get {
+            carrier,
+            number,
+            lang,
+        } => {
+            let t = match lang {
+                Some(l) => {
+                    client
+                        .trackings()
+                        .get_in_language(&carrier, &number, &l)
+                        .await?
+                }
+                None => client.trackings().get(&carrier, &number).await?,
+            };
+            detail(&t, out)
+        }
+        Command::List(args) => list(client, args, out).await,
+        Command::Update {
+            carrier,
+            number,
+            title,
+            order_id,
+            customer_name,
+            customer_email,
+            customer_phone,
+            destination,
+            logistics_channel,
+            mark,
+            archived,
+        } => {
+            let changes = UpdateTrackingRequest {
+                title,
+                order_id,
+                customer_name,
+                customer_email: customer_email.map(CustomerEmail::from),
+                customer_phone,
+                destination_code: destination,
+                logistics_channel,
+                archived,
+                status: mark.map(|m| match m {
+                    Mark::Delivered => StatusInput::MarkDelivered,
+                    Mark::Exception => StatusInput::MarkException,
+                    Mark::Revert => StatusInput::Revert,
+                }),
+                ..Default::default()
+            };
+            if changes.is_empty() {
+                return Err(Failure::Usage(
+                    "nothing to change: give at least one field, --mark or --archived".into(),
+                ));
+            }
+            let t = client
+                .trackings()
+                .update(&carrier, &number, changes)
+                .await?;
+            out.note(&format!("updated {carrier}:{number}"));
+            detail(&t, out)
+        }
+        Command::Delete { carrier, number } => {
+            client.trackings().delete(&carrier, &number).await?;
+            if matches!(out.format, Format::Json | Format::Jsonl) {
+                out.json(
+                    &json!({"tracking_number": number, "carrier_code": carrier, "deleted": true}),
+                )
+            } else {
+                out.note(&format!("deleted {carrier}:{number}"));
+                Ok(())
+            }
+        }
+        Command::Realtime {
+            carrier,
+            number,
+            destination,
+        } => {
+            let mut req = RealtimeRequest::new(&carrier, &number);
+            req.destination_code = destination;
+            let t = client.trackings().realtime(req).await?;
+            detail(&t, out)
+        }
+        Command::ChangeCarrier { number, from, to } => {
+            client
+                .trackings()
+                .change_carrier(ChangeCarrierRequest::new(&number, &from, &to))
+                .await?;
+            if matches!(out.format, Format::Json | Format::Jsonl) {
+                out.json(&json!({"tracking_number": number, "carrier_code": to, "previous_carrier_code": from}))
+            } else {
+                out.note(&format!("{number} moved from {from} to {to}"));
+                Ok(())
+            }
+        }
+        Command::Stats {
+            created_since,
+            created_until,
+        } => {
+            let filter = StatusCountRequest {
+                created_at_min: created_since,
+                created_at_max: created_until,
+                ..Default::default()
+            };
+            let counts = client.account().status_counts(&filter).await?;
+            match out.format {
+                Format::Table | Format::Csv => {
+                    let mut rows: Vec<Vec<Cell>> = TrackingStatus::KNOWN
+                        .iter()
+                        .map(|s| vec![Cell::new(s), Cell::new(counts.count(s).unwrap_or(0))])
+                        .collect();
+                    rows.push(vec![Cell::new("total"), Cell::new(counts.total())]);
+                    out.table(&["STATUS", "TRACKINGS"], rows)
+                }
+                _ => out.json(&counts),
+            }
+        }
+        Command::Account => {
+            let info = client.account().user_info().await?;
+            match out.format {
+                Format::Table | Format::Csv => {
+                    let v = serde_json::to_value(&info).unwrap_or(Value::Null);
+                    let rows = v
+                        .as_object()
+                        .map(|m| {
+                            m.iter()
+                                .map(|(k, v)| vec![Cell::new(k), Cell::new(cell_text(v))])
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    out.table(&["FIELD", "VALUE"], rows)
+                }
+                _ => out.json(&info),
+            }
+        }
+        Command::Import(args) => import::run(client, args, out).await,
+        Command::Export(args) => export(client, args, out).await,
+        Command::Watch(args) => watch::run(client, args, out).await,
+        Command::Webhook { .. } | Command::Sim(_) | Command::Reset => {
+            unreachable!("handled before a client is built")
+        }
+    }
+}
+
+fn create_request(carrier: &str, number: &str, f: CreateFields) -> CreateTrackingRequest {
+    let mut r = CreateTrackingRequest::new(carrier, number);
+    r.title = f.title;
+    r.order_id = f.order_id;
+    r.customer_name = f.customer_name;
+    r.customer_email = f.customer_email.map(CustomerEmail::from);
+    r.customer_phone = f.customer_phone;
+    r.destination_code = f.destination;
+    r.logistics_channel = f.logistics_channel;
+    r.order_create_time = f.order_create_time;
+    r.tracking_ship_date = f.ship_date;
+    r.tracking_postal_code = f.postal_code;
+    r.comment = f.comment;
+    r
+}
+
+/// One tracking: its fields and checkpoints, or the JSON object.
+fn detail(t: &Tracking, out: &mut Out) -> Result<(), Failure> {
+    if !matches!(out.format, Format::Table) {
+        return out.trackings(std::slice::from_ref(t));
+    }
+    let mut rows = vec![
+        vec![
+            Cell::new("tracking"),
+            Cell::new(format!("{}:{}", t.carrier_code, t.tracking_number)),
+        ],
+        vec![
+            Cell::new("status"),
+            Cell::new(t.status().map_or("-".to_owned(), |s| s.to_string())),
+        ],
+    ];
+    for (label, value) in [
+        ("substatus", t.substatus.value().map(|s| s.to_string())),
+        ("last event", t.last_event.value().cloned()),
+        (
+            "days in transit",
+            t.item_time_length.value().map(|d| d.to_string()),
+        ),
+        ("from", t.original_country.value().cloned()),
+        ("to", t.destination_country.value().cloned()),
+        ("title", t.title.value().cloned()),
+        ("order", t.order_id.value().cloned()),
+        ("created", t.created_at.value().cloned()),
+        ("id", t.id.value().cloned()),
+    ] {
+        if let Some(v) = value.filter(|v| !v.is_empty()) {
+            rows.push(vec![Cell::new(label), Cell::new(v)]);
+        }
+    }
+    out.table(&["FIELD", "VALUE"], rows)?;
+    let mut checkpoints: Vec<&Checkpoint> = t.checkpoints().collect();
+    checkpoints.sort_by_key(|c| std::cmp::Reverse(c.time()));
+    if !checkpoints.is_empty() {
+        let rows = checkpoints
+            .iter()
+            .map(|c| {
+                vec![
+                    Cell::new(c.date.as_deref().unwrap_or("")),
+                    Cell::new(
+                        c.checkpoint_status
+                            .value()
+                            .map_or(String::new(), |s| s.to_string()),
+                    ),
+                    Cell::new(c.status_description.as_deref().unwrap_or("")),
+                    Cell::new(c.details.as_deref().unwrap_or("")),
+                ]
+            })
+            .collect();
+        out.table(&["DATE", "STATUS", "EVENT", "WHERE"], rows)?;
+    }
+    Ok(())
+}
+
+async fn carriers(
+    client: &Client,
+    lang: Option<String>,
+    search: Option<String>,
+    out: &mut Out,
+) -> Result<(), Failure> {
+    let list = match lang {
+        Some(l) => client.carriers().list_in_language(&l).await?,
+        None => client.carriers().list().await?,
+    };
+    let needle = search.map(|s| s.to_lowercase());
+    let shown: Vec<&Carrier> = list
+        .iter()
+        .filter(|c| {
+            needle.as_ref().is_none_or(|n| {
+                c.code.to_lowercase().contains(n)
+                    || c.name
+                        .as_deref()
+                        .is_some_and(|x| x.to_lowercase().contains(n))
+            })
+        })
+        .collect();
+    match out.format {
+        Format::Table => {
+            let rows = shown
+                .iter()
+                .map(|c| {
+                    vec![
+                        Cell::new(&c.code),
+                        Cell::new(c.name.as_deref().unwrap_or("")),
+                        Cell::new(c.r#type.value().map_or(String::new(), |t| t.to_string())),
+                        Cell::new(c.phone.as_deref().unwrap_or("")),
+                    ]
+                })
+                .collect();
+            out.table(&["CODE", "NAME", "TYPE", "PHONE"], rows)
+        }
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(std::io::stdout());
+            let io = |e: csv::Error| Failure::Io(e.to_string());
+            w.write_record(["code", "name", "type", "phone", "homepage"])
+                .map_err(io)?;
+            for c in shown {
+                w.write_record([
+                    c.code.as_str(),
+                    c.name.as_deref().unwrap_or(""),
+                    &c.r#type.value().map_or(String::new(), |t| t.to_string()),
+                    c.phone.as_deref().unwrap_or(""),
+                    c.homepage.as_deref().unwrap_or(""),
+                ])
+                .map_err(io)?;
+            }
+            w.flush().map_err(|e| Failure::Io(e.to_string()))
+        }
+        Format::Json => out.json(&shown),
+        Format::Jsonl => {
+            for c in shown {
+                out.json(c)?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// The list filter from the flags.
+pub fn filter(f: &Filters) -> Result<ListTrackingsRequest, Failure> {
+    let status = match &f.status {
+        Some(s) => {
+            let parsed: TrackingStatus = s.parse().unwrap_or_else(|e| match e {});
+            if !parsed.is_known() {
+                let known: Vec<&str> = TrackingStatus::KNOWN
+                    .iter()
+                    .map(TrackingStatus::as_str)
+                    .collect();
+                return Err(Failure::Usage(format!(
+                    "--status {s:?}: expected one of {}",
+                    known.join(", ")
+                )));
+            }
+            Some(parsed)
+        }
+        None => None,
+    };
+    Ok(ListTrackingsRequest {
+        status,
+        created_at_min: f.created_since,
+        created_at_max: f.created_until,
+        update_time_min: f.updated_since,
+        numbers: f.numbers.clone(),
+        orders: f.orders.clone(),
+        archived: f.archived,
+        ..Default::default()
+    })
+}
+
+async fn list(client: &Client, args: ListArgs, out: &mut Out) -> Result<(), Failure> {
+    let mut req = filter(&args.filters)?;
+    req.limit = Some(args.limit);
+    req.page = Some(args.page);
+    if !args.all {
+        let page = client.trackings().list(&req).await?;
+        out.trackings(page.items())?;
+        if let Some(total) = page.total() {
+            out.note(&format!("page {} of {} trackings", args.page, total));
+        }
+        return Ok(());
+    }
+    // Every page, streamed: tables and JSON collect, line formats write as they go.
+    let mut stream = std::pin::pin!(client.trackings().list_all(req));
+    match out.format {
+        Format::Csv | Format::Jsonl => {
+            let mut w = TrackingWriter::new(out.format, Box::new(std::io::stdout()))?;
+            while let Some(t) = stream.next().await {
+                w.write(&t?)?;
+            }
+            w.finish()
+        }
+        _ => {
+            let mut all = Vec::new();
+            while let Some(t) = stream.next().await {
+                all.push(t?);
+            }
+            out.trackings(&all)
+        }
+    }
+}
+
+async fn export(client: &Client, args: ExportArgs, out: &mut Out) -> Result<(), Failure> {
+    let req = filter(&args.filters)?;
+    let sink: Box<dyn Write> = match &args.out {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            File::create(path).map_err(|e| Failure::Io(format!("{}: {e}", path.display())))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout())),
+    };
+    let mut w = TrackingWriter::new(out.format, sink)?;
+    let mut stream = std::pin::pin!(client.trackings().list_all(req));
+    let mut n = 0u64;
+    while let Some(t) = stream.next().await {
+        w.write(&t?)?;
+        n += 1;
+    }
+    w.finish()?;
+    out.note(&format!("exported {n} trackings"));
+    Ok(())
+}
+
+/// Parses `CARRIER:NUMBER`.
+fn parse_target(arg: &str) -> Result<TrackingRef, Failure> {
+    match arg.split_once(':') {
+        Some((c, n)) if !c.trim().is_empty() && !n.trim().is_empty() => {
+            Ok(TrackingRef::new(c.trim(), n.trim()))
+        }
+        _ => Err(Failure::Usage(format!(
+            "{arg:?}: expected CARRIER:NUMBER, e.g. china-post:RR123456789CN"
+        ))),
+    }
+}
+
+async fn track(client: &Client, args: TrackArgs, out: &mut Out) -> Result<(), Failure> {
+    let mut requests: Vec<CreateTrackingRequest> = Vec::new();
+    for s in &args.shipments {
+        let t = parse_target(s)?;
+        requests.push(CreateTrackingRequest::new(
+            t.carrier_code,
+            t.tracking_number,
+        ));
+    }
+    if let Some(file) = &args.file {
+        requests.extend(import::read_csv(file)?.into_iter().map(|(_, r)| r));
+    }
+    if requests.is_empty() {
+        return Err(Failure::Usage(
+            "nothing to track: give CARRIER:NUMBER arguments or --file shipments.csv".into(),
+        ));
+    }
+    let report = client.trackings().create_many(requests).await;
+    let c = report.counts();
+    if c.created > 0 {
+        out.note(&format!("now tracking {} new shipment(s)", c.created));
+    }
+    // Read every shipment back: 40 numbers per list call.
+    let mut found: HashMap<(String, String), Tracking> = HashMap::new();
+    let numbers: Vec<String> = report
+        .items
+        .iter()
+        .map(|i| i.target.tracking_number.clone())
+        .collect();
+    for chunk in numbers.chunks(tm_types::MAX_FILTER_VALUES) {
+        let req = ListTrackingsRequest::default()
+            .numbers(chunk.iter().cloned())
+            .limit(tm_types::MAX_PAGE_LIMIT);
+        for t in client
+            .trackings()
+            .list(&req)
+            .await?
+            .items
+            .into_value()
+            .unwrap_or_default()
+        {
+            found.insert(
+                (
+                    t.carrier_code.to_lowercase(),
+                    t.tracking_number.to_uppercase(),
+                ),
+                t,
+            );
+        }
+    }
+    let mut shown = Vec::new();
+    let mut rows = Vec::new();
+    let mut failure: Option<Failure> = None;
+    for item in &report.items {
+        let k = (
+            item.target.carrier_code.to_lowercase(),
+            item.target.tracking_number.to_uppercase(),
+        );
+        match found.remove(&k) {
+            Some(t) => {
+                rows.push(tracking_row(&t, None));
+                shown.push(t);
+            }
+            None => {
+                let t = Tracking::new(&item.target.carrier_code, &item.target.tracking_number);
+                let reason = item.outcome.reason().unwrap_or_else(|| "not found".into());
+                rows.push(tracking_row(&t, Some(&format!("not tracked: {reason}"))));
+                if failure.is_none() {
+                    failure = Some(match &item.outcome {
+                        Outcome::Failed(e) => Failure::Coded {
+                            code: client_exit_code(e),
+                            message: e.to_string(),
+                        },
+                        _ => Failure::Refused(format!("{}: {reason}", item.target)),
+                    });
+                }
+            }
+        }
+    }
+    match out.format {
+        Format::Table => out.table(&["CARRIER", "NUMBER", "STATUS", "LAST EVENT", "DAYS"], rows)?,
+        _ => out.trackings(&shown)?,
+    }
+    failure.map_or(Ok(()), Err)
+}
+
+/// `tm sim`: serve until interrupted.
+pub async fn sim(args: SimArgs, out: &mut Out) -> Result<(), Failure> {
+    let bind: std::net::IpAddr = args
+        .bind
+        .parse()
+        .map_err(|_| Failure::Usage(format!("--bind {:?}: not an IP address", args.bind)))?;
+    if !(0.0..=1.0).contains(&args.fault_probability) {
+        return Err(Failure::Usage(
+            "--fault-probability must be between 0 and 1".into(),
+        ));
+    }
+    if !(args.clock_scale.is_finite() && args.clock_scale > 0.0) {
+        return Err(Failure::Usage("--clock-scale must be positive".into()));
+    }
+    let mut b = tm_sim::Simulator::builder()
+        .bind(std::net::SocketAddr::new(bind, args.port))
+        .seed(args.seed)
+        .api_keys(args.accept_keys)
+        .rate_limits(!args.no_rate_limits)
+        .batch_max(args.batch_max)
+        .quota(args.quota)
+        .mirror_http_status(args.mirror_http_status)
+        .clock(if args.manual_clock {
+            tm_sim::ClockMode::Manual
+        } else {
+            tm_sim::ClockMode::Real {
+                scale: args.clock_scale,
+            }
+        });
+    if args.over_limit_4020 {
+        b = b.over_limit(tm_sim::OverLimitStyle::Meta4020);
+    }
+    if let Some(s) = args.state {
+        b = b.state_file(s);
+    }
+    if let Some(e) = args.account_email {
+        b = b.account_email(e);
+    }
+    if let Some(url) = args.webhook_url {
+        b = b.webhook(tm_sim::WebhookTarget::new(url));
+    }
+    if args.fault_probability > 0.0 {
+        b = b.faults(tm_sim::FaultPlan {
+            probability: args.fault_probability,
+            random: vec![
+                tm_sim::Fault::Http500,
+                tm_sim::Fault::Http503,
+                tm_sim::Fault::Meta429,
+                tm_sim::Fault::Delay { ms: 2000 },
+                tm_sim::Fault::Truncated,
+                tm_sim::Fault::Drop,
+            ],
+            ..Default::default()
+        });
+    }
+    let handle = b.start().await.map_err(|e| Failure::Usage(e.to_string()))?;
+    out.line(&handle.base_url())?;
+    out.note(&format!(
+        "simulator running; admin routes at {} (Ctrl-C to stop)",
+        handle.admin_url()
+    ));
+    tokio::signal::ctrl_c()
+        .await
+        .map_err(|e| Failure::Io(e.to_string()))?;
+    handle
+        .shutdown()
+        .await
+        .map_err(|e| Failure::Io(e.to_string()))?;
+    out.note("simulator stopped");
+    Ok(())
+}

@@ -1,0 +1,226 @@
+//! # tm — the TrackingMore command line
+//!
+//! This layer owns the `tm` command: flags, the sandbox (an in-process `tm-sim` with a state
+//! file), output formats, exit codes, and the workflows built from client calls (track, import,
+//! export, watch, webhooks).
+//!
+//! It must not know HTTP details: every API call goes through `tm_core::Client`.
+
+mod cli;
+mod commands;
+mod import;
+mod output;
+mod watch;
+mod webhooks;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use tm_core::Client;
+use tm_sim::{ClockMode, SimHandle, Simulator};
+
+use crate::cli::{Cli, Command, Global};
+use crate::output::Out;
+
+/// Why a command failed, with its exit code.
+#[derive(Debug)]
+pub enum Failure {
+    /// Bad flags, configuration or input files: exit 2.
+    Usage(String),
+    /// A client error, classified by its predicates.
+    Client(tm_core::Error),
+    /// The API refused part of the work (rejected rows): exit 1.
+    Refused(String),
+    /// A local I/O failure (writing output, a journal): exit 2.
+    Io(String),
+    /// A failure that keeps the exit code of the client error behind it (a batch shares
+    /// that error between items).
+    Coded {
+        /// The exit code.
+        code: u8,
+        /// The message.
+        message: String,
+    },
+}
+
+impl Failure {
+    /// The exit code.
+    pub fn code(&self) -> u8 {
+        match self {
+            Failure::Usage(_) | Failure::Io(_) => 2,
+            Failure::Refused(_) => 1,
+            Failure::Client(e) => client_exit_code(e),
+            Failure::Coded { code, .. } => *code,
+        }
+    }
+
+    /// The message for stderr.
+    pub fn message(&self) -> String {
+        match self {
+            Failure::Usage(m) | Failure::Refused(m) | Failure::Io(m) => m.clone(),
+            Failure::Coded { message, .. } => message.clone(),
+            Failure::Client(e) => e.to_string(),
+        }
+    }
+}
+
+/// 1 API refusal, 2 usage/config, 3 network/transport/server failure, 4 rate limited or
+/// quota exhausted.
+pub fn client_exit_code(e: &tm_core::Error) -> u8 {
+    if e.is_usage() {
+        2
+    } else if e.is_rate_limited() || e.is_quota_exhausted() {
+        4
+    } else if e.is_retryable()
+        || matches!(
+            e,
+            tm_core::Error::Transport { .. } | tm_core::Error::Decode(_)
+        )
+    {
+        // Could not connect, timed out, broken or unreadable response, or a 5xx: try later.
+        3
+    } else {
+        1
+    }
+}
+
+impl From<tm_core::Error> for Failure {
+    fn from(e: tm_core::Error) -> Self {
+        Failure::Client(e)
+    }
+}
+
+impl From<tm_core::ConfigError> for Failure {
+    fn from(e: tm_core::ConfigError) -> Self {
+        Failure::Client(tm_core::Error::Config(e))
+    }
+}
+
+/// The client for this run, and the sandbox behind it when `--sandbox` is set.
+pub struct Session {
+    /// The client.
+    pub client: Client,
+    /// The in-process simulator, in sandbox mode.
+    pub sandbox: Option<SimHandle>,
+}
+
+fn sandbox_state(g: &Global) -> PathBuf {
+    g.sandbox_state.clone().unwrap_or_else(|| {
+        dirs::data_dir()
+            .unwrap_or_else(std::env::temp_dir)
+            .join("trackingmore-rs")
+            .join("sandbox.json")
+    })
+}
+
+/// Builds the client from the flags (and starts the sandbox).
+pub async fn connect(g: &Global) -> Result<Session, Failure> {
+    let mut builder = Client::builder();
+    if let Some(t) = g.timeout {
+        if !(t.is_finite() && t > 0.0) {
+            return Err(Failure::Usage(format!(
+                "--timeout {t}: must be a positive number of seconds"
+            )));
+        }
+        builder = builder.attempt_timeout(Duration::from_secs_f64(t));
+    }
+    if let Some(r) = g.max_retries {
+        builder = builder.max_attempts(r.saturating_add(1));
+    }
+    if g.sandbox {
+        let sim = Simulator::builder()
+            .state_file(sandbox_state(g))
+            .clock(ClockMode::Real {
+                scale: g.sandbox_speed,
+            })
+            .start()
+            .await
+            .map_err(|e| Failure::Usage(format!("could not start the sandbox: {e}")))?;
+        let client = builder
+            .api_key("sandbox")
+            .base_url(sim.base_url())
+            .build()?;
+        return Ok(Session {
+            client,
+            sandbox: Some(sim),
+        });
+    }
+    let Some(key) = g.api_key.clone().filter(|k| !k.is_empty()) else {
+        return Err(Failure::Usage(
+            "no API key: pass --api-key or set TRACKINGMORE_API_KEY (get one at \
+             https://www.trackingmore.com), or add --sandbox to use the built-in simulator"
+                .into(),
+        ));
+    };
+    builder = builder.api_key(key);
+    if let Some(url) = &g.base_url {
+        builder = builder.base_url(url);
+    }
+    Ok(Session {
+        client: builder.build()?,
+        sandbox: None,
+    })
+}
+
+fn init_logging(verbose: u8) {
+    let level = match verbose {
+        0 => return,
+        1 => tracing::Level::INFO,
+        2 => tracing::Level::DEBUG,
+        _ => tracing::Level::TRACE,
+    };
+    tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+}
+
+async fn run(cli: Cli, out: &mut Out) -> Result<(), Failure> {
+    match cli.command {
+        // Commands that need no client.
+        Command::Webhook { command } => return webhooks::run(command, out).await,
+        Command::Sim(args) => return commands::sim(args, out).await,
+        Command::Reset => {
+            if !cli.global.sandbox {
+                return Err(Failure::Usage(
+                    "`tm reset` only resets the sandbox: add --sandbox".into(),
+                ));
+            }
+            let path = sandbox_state(&cli.global);
+            match std::fs::remove_file(&path) {
+                Ok(()) => out.note(&format!("sandbox reset ({} removed)", path.display())),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    out.note("sandbox already empty")
+                }
+                Err(e) => return Err(Failure::Io(format!("{}: {e}", path.display()))),
+            }
+            return Ok(());
+        }
+        _ => {}
+    }
+    let session = connect(&cli.global).await?;
+    let result = commands::run(&session.client, cli.command, out).await;
+    if let Some(sim) = session.sandbox {
+        if let Err(e) = sim.shutdown().await {
+            out.warn(&format!("could not save the sandbox: {e}"));
+        }
+    }
+    result
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.global.verbose);
+    let mut out = Out::new(cli.global.output, cli.global.quiet);
+    match run(cli, &mut out).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            out.error(&f);
+            ExitCode::from(f.code())
+        }
+    }
+}

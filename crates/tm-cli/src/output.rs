@@ -1,0 +1,270 @@
+//! Rendering results: tables sized to the terminal, JSON with the API's field names, JSON
+//! lines, CSV; errors and notes on stderr.
+
+use std::io::{IsTerminal, Write};
+
+use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
+use serde::Serialize;
+use serde_json::{Value, json};
+use tm_types::{Tracking, TrackingStatus};
+
+use crate::Failure;
+use crate::cli::Format;
+
+/// Columns of a tracking in CSV and JSON-line exports.
+pub const CSV_COLUMNS: &[&str] = &[
+    "carrier_code",
+    "tracking_number",
+    "status",
+    "substatus",
+    "last_event",
+    "last_update_time",
+    "days_in_transit",
+    "created_at",
+    "updated_at",
+    "order_id",
+    "title",
+    "customer_name",
+    "original_country",
+    "destination_country",
+    "archived",
+];
+
+fn text<T: ToString>(v: Option<T>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// A tracking's CSV row, in [`CSV_COLUMNS`] order.
+pub fn csv_row(t: &Tracking) -> Vec<String> {
+    vec![
+        t.carrier_code.clone(),
+        t.tracking_number.clone(),
+        text(t.status()),
+        text(t.substatus.value()),
+        text(t.last_event.value()),
+        text(t.last_update_time.value()),
+        text(t.item_time_length.value()),
+        text(t.created_at.value()),
+        text(t.updated_at.value()),
+        text(t.order_id.value()),
+        text(t.title.value()),
+        text(t.customer_name.value()),
+        text(t.original_country.value()),
+        text(t.destination_country.value()),
+        text(t.archived.value()),
+    ]
+}
+
+fn status_color(s: Option<&TrackingStatus>) -> Option<Color> {
+    Some(match s? {
+        TrackingStatus::Delivered => Color::Green,
+        TrackingStatus::Transit | TrackingStatus::Pickup => Color::Cyan,
+        TrackingStatus::Exception | TrackingStatus::Undelivered | TrackingStatus::Expired => {
+            Color::Red
+        }
+        _ => return None,
+    })
+}
+
+/// Where results go, in the chosen format.
+pub struct Out {
+    /// The format.
+    pub format: Format,
+    quiet: bool,
+    stdout: std::io::Stdout,
+    tty: bool,
+}
+
+impl Out {
+    /// An output for `format`.
+    pub fn new(format: Format, quiet: bool) -> Out {
+        let stdout = std::io::stdout();
+        let tty = stdout.is_terminal();
+        Out {
+            format,
+            quiet,
+            stdout,
+            tty,
+        }
+    }
+
+    /// True when stderr is a terminal and not quiet (for progress bars).
+    pub fn interactive(&self) -> bool {
+        !self.quiet && std::io::stderr().is_terminal()
+    }
+
+    /// True when quiet.
+    pub fn quiet(&self) -> bool {
+        self.quiet
+    }
+
+    /// A line of text on stdout.
+    pub fn line(&mut self, s: &str) -> Result<(), Failure> {
+        writeln!(self.stdout, "{s}").map_err(|e| Failure::Io(format!("stdout: {e}")))
+    }
+
+    /// A summary line on stderr, unless quiet.
+    pub fn note(&self, s: &str) {
+        if !self.quiet {
+            eprintln!("{s}");
+        }
+    }
+
+    /// A warning on stderr.
+    pub fn warn(&self, s: &str) {
+        eprintln!("warning: {s}");
+    }
+
+    /// The error on stderr: plain, or JSON with `--output json`.
+    pub fn error(&self, f: &Failure) {
+        if matches!(self.format, Format::Json | Format::Jsonl) {
+            let mut err = json!({"message": f.message(), "exit_code": f.code()});
+            if let Failure::Client(e) = f {
+                if let Some(code) = e.api_code() {
+                    err["code"] = json!(code.code());
+                }
+                if let Some(op) = e.operation() {
+                    err["operation"] = json!(op);
+                }
+                if let Some(w) = e.retry_after() {
+                    err["retry_after_secs"] = json!(w.as_secs());
+                }
+            }
+            eprintln!("{}", json!({"error": err}));
+        } else {
+            eprintln!("error: {}", f.message());
+        }
+    }
+
+    /// A table on stdout, sized to the terminal.
+    pub fn table(&mut self, header: &[&str], rows: Vec<Vec<Cell>>) -> Result<(), Failure> {
+        let mut table = Table::new();
+        table
+            .load_preset(presets::NOTHING)
+            .set_header(header.to_vec());
+        if self.tty {
+            table.set_content_arrangement(ContentArrangement::Dynamic);
+        } else {
+            table.force_no_tty();
+        }
+        for row in rows {
+            table.add_row(row);
+        }
+        self.line(&table.to_string())
+    }
+
+    /// A serialisable value as pretty JSON (or one line with `jsonl`).
+    pub fn json<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Failure> {
+        let text = if self.format == Format::Jsonl {
+            serde_json::to_string(value)
+        } else {
+            serde_json::to_string_pretty(value)
+        }
+        .map_err(|e| Failure::Io(e.to_string()))?;
+        self.line(&text)
+    }
+
+    /// Trackings in the chosen format (a summary table by default).
+    pub fn trackings(&mut self, items: &[Tracking]) -> Result<(), Failure> {
+        match self.format {
+            Format::Json => self.json(items),
+            Format::Jsonl => {
+                for t in items {
+                    self.json(t)?;
+                }
+                Ok(())
+            }
+            Format::Csv => {
+                let mut w = TrackingWriter::new(Format::Csv, Box::new(std::io::stdout()))?;
+                for t in items {
+                    w.write(t)?;
+                }
+                w.finish()
+            }
+            Format::Table => {
+                let rows = items.iter().map(|t| tracking_row(t, None)).collect();
+                self.table(&["CARRIER", "NUMBER", "STATUS", "LAST EVENT", "DAYS"], rows)
+            }
+        }
+    }
+}
+
+/// A tracking's table row; `note` replaces the last event (e.g. why it was not created).
+pub fn tracking_row(t: &Tracking, note: Option<&str>) -> Vec<Cell> {
+    let status = t.status();
+    let mut status_cell = Cell::new(status.map_or("-".to_owned(), |s| s.to_string()));
+    if let Some(c) = status_color(status) {
+        status_cell = status_cell.fg(c);
+    }
+    vec![
+        Cell::new(&t.carrier_code),
+        Cell::new(&t.tracking_number),
+        status_cell,
+        Cell::new(
+            note.map(str::to_owned)
+                .unwrap_or_else(|| text(t.last_event.value())),
+        ),
+        Cell::new(text(t.item_time_length.value())),
+    ]
+}
+
+/// Streams trackings as CSV or JSON lines, one at a time.
+pub struct TrackingWriter {
+    csv: Option<csv::Writer<Box<dyn Write>>>,
+    raw: Option<Box<dyn Write>>,
+}
+
+impl TrackingWriter {
+    /// A writer to `sink`: CSV for `Csv` and `Table`, JSON lines otherwise.
+    pub fn new(format: Format, sink: Box<dyn Write>) -> Result<TrackingWriter, Failure> {
+        Ok(match format {
+            Format::Csv | Format::Table => {
+                let mut w = csv::Writer::from_writer(sink);
+                w.write_record(CSV_COLUMNS)
+                    .map_err(|e| Failure::Io(e.to_string()))?;
+                TrackingWriter {
+                    csv: Some(w),
+                    raw: None,
+                }
+            }
+            Format::Json | Format::Jsonl => TrackingWriter {
+                csv: None,
+                raw: Some(sink),
+            },
+        })
+    }
+
+    /// Writes one tracking.
+    pub fn write(&mut self, t: &Tracking) -> Result<(), Failure> {
+        let io = |e: std::io::Error| Failure::Io(e.to_string());
+        if let Some(w) = &mut self.csv {
+            w.write_record(csv_row(t))
+                .map_err(|e| Failure::Io(e.to_string()))?;
+        }
+        if let Some(w) = &mut self.raw {
+            let line = serde_json::to_string(t).map_err(|e| Failure::Io(e.to_string()))?;
+            writeln!(w, "{line}").map_err(io)?;
+        }
+        Ok(())
+    }
+
+    /// Flushes.
+    pub fn finish(mut self) -> Result<(), Failure> {
+        if let Some(w) = &mut self.csv {
+            w.flush().map_err(|e| Failure::Io(e.to_string()))?;
+        }
+        if let Some(w) = &mut self.raw {
+            w.flush().map_err(|e| Failure::Io(e.to_string()))?;
+        }
+        Ok(())
+    }
+}
+
+/// A JSON value's text for a table cell.
+pub fn cell_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}

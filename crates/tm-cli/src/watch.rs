@@ -1,0 +1,117 @@
+//! `tm watch`: poll for trackings updated since the last poll and print each status change.
+//! The cursor (last update time seen, and each tracking's last status) survives restarts.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use futures::StreamExt;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use tm_core::Client;
+use tm_core::types::ListTrackingsRequest;
+
+use crate::Failure;
+use crate::cli::{Format, WatchArgs};
+use crate::output::Out;
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Cursor {
+    /// The newest `updated_at` seen (Unix seconds, server time).
+    since: Option<i64>,
+    /// The last status printed per `carrier:number`.
+    statuses: BTreeMap<String, String>,
+}
+
+fn default_cursor() -> PathBuf {
+    dirs::data_dir()
+        .unwrap_or_else(std::env::temp_dir)
+        .join("trackingmore-rs")
+        .join("watch-cursor.json")
+}
+
+fn load(path: &Path) -> Result<Cursor, Failure> {
+    match std::fs::read(path) {
+        Ok(b) => serde_json::from_slice(&b)
+            .map_err(|e| Failure::Usage(format!("{}: not a watch cursor: {e}", path.display()))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Cursor::default()),
+        Err(e) => Err(Failure::Io(format!("{}: {e}", path.display()))),
+    }
+}
+
+fn save(path: &Path, cursor: &Cursor) -> Result<(), Failure> {
+    let io = |e: std::io::Error| Failure::Io(format!("{}: {e}", path.display()));
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, serde_json::to_vec(cursor).unwrap_or_default()).map_err(io)?;
+    std::fs::rename(&tmp, path).map_err(io)
+}
+
+/// One poll: prints changes, moves the cursor; the number of changes.
+async fn poll(client: &Client, cursor: &mut Cursor, out: &mut Out) -> Result<usize, Failure> {
+    // A second of overlap: an update in the same second as the last one seen is not missed
+    // (the statuses map drops the repeats).
+    let filter = ListTrackingsRequest {
+        update_time_min: cursor.since.map(|s| s - 1),
+        ..Default::default()
+    };
+    let mut stream = std::pin::pin!(client.trackings().list_all(filter));
+    let mut changes = 0;
+    while let Some(t) = stream.next().await {
+        let t = t?;
+        let key = format!("{}:{}", t.carrier_code, t.tracking_number);
+        let status = t.status().map_or_else(|| "-".to_owned(), |s| s.to_string());
+        if let Some(updated) = t.updated_at() {
+            cursor.since = Some(
+                cursor
+                    .since
+                    .map_or(updated.timestamp(), |s| s.max(updated.timestamp())),
+            );
+        }
+        let previous = cursor.statuses.get(&key).cloned();
+        if previous.as_deref() == Some(status.as_str()) {
+            continue;
+        }
+        changes += 1;
+        let event = t.last_event.as_deref().unwrap_or("");
+        if matches!(out.format, Format::Json | Format::Jsonl) {
+            let line = json!({
+                "tracking_number": t.tracking_number, "carrier_code": t.carrier_code,
+                "from": previous, "to": status, "last_event": t.last_event, "updated_at": t.updated_at,
+            });
+            out.line(&line.to_string())?;
+        } else {
+            out.line(&format!(
+                "{key}  {} -> {status}  {event}",
+                previous.as_deref().unwrap_or("(new)")
+            ))?;
+        }
+        cursor.statuses.insert(key, status);
+    }
+    Ok(changes)
+}
+
+/// `tm watch`.
+pub async fn run(client: &Client, args: WatchArgs, out: &mut Out) -> Result<(), Failure> {
+    if !(args.interval.is_finite() && args.interval > 0.0) {
+        return Err(Failure::Usage(
+            "--interval must be a positive number of seconds".into(),
+        ));
+    }
+    let path = args.cursor.clone().unwrap_or_else(default_cursor);
+    let mut cursor = load(&path)?;
+    loop {
+        let changes = poll(client, &mut cursor, out).await?;
+        save(&path, &cursor)?;
+        if args.once {
+            out.note(&format!("{changes} change(s)"));
+            return Ok(());
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs_f64(args.interval)) => {}
+            _ = tokio::signal::ctrl_c() => return Ok(()),
+        }
+    }
+}
