@@ -1,14 +1,26 @@
 //! Repository automation in Rust, run as `cargo xtask <command>`: no shell scripts to rot.
 //!
-//! Commands:
-//! - `ci`: the same steps as `.ci/run` (fmt, clippy, doc, tests).
+//! - `ci`: every CI step (fmt, clippy, docs, fixtures check, tests).
+//! - `conformance [--filter GLOB]`: replays the fixtures through both runners, then counts them
+//!   per endpoint and per outcome kind.
+//! - `fixtures check`: validates every fixture against schema 1, refuses anything that looks
+//!   like a real key, enforces the canonical formatting.
+//! - `fixtures fmt`: rewrites fixtures in the canonical formatting.
+//! - `fixtures record --operation OP --input JSON --out FILE …`: records a live exchange
+//!   (needs `TRACKINGMORE_API_KEY`; never run in CI).
 
+mod fixtures;
+
+use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    let rest = &args[args.len().min(1)..];
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci(),
+        Some("conformance") => conformance(rest),
+        Some("fixtures") => fixtures::run(rest),
         Some("help") | Some("--help") | Some("-h") | None => {
             print_help();
             Ok(())
@@ -28,12 +40,16 @@ fn print_help() {
     println!(
         "cargo xtask <command>\n\n\
          commands:\n  \
-         ci    run every CI step: fmt check, clippy -D warnings, docs, tests"
+         ci                          every CI step: fmt, clippy, docs, fixtures check, tests\n  \
+         conformance [--filter G]    replay the fixtures through both runners and count them\n  \
+         fixtures check              validate fixtures: schema, no real keys, canonical format\n  \
+         fixtures fmt                rewrite fixtures in the canonical format\n  \
+         fixtures record ...         record a live exchange (needs TRACKINGMORE_API_KEY)"
     );
 }
 
 /// Runs `cargo` with `args` from the workspace root, failing on a non-zero exit.
-fn cargo(args: &[&str], env: &[(&str, &str)]) -> Result<(), String> {
+pub fn cargo(args: &[&str], env: &[(&str, &str)]) -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     eprintln!("$ cargo {}", args.join(" "));
     let status = Command::new(cargo)
@@ -49,11 +65,12 @@ fn cargo(args: &[&str], env: &[(&str, &str)]) -> Result<(), String> {
     }
 }
 
-fn workspace_root() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+/// The workspace root.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
-        .expect("xtask lives one level below the workspace root")
-        .to_path_buf()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
 }
 
 fn ci() -> Result<(), String> {
@@ -74,5 +91,67 @@ fn ci() -> Result<(), String> {
         &["doc", "--workspace", "--no-deps"],
         &[("RUSTDOCFLAGS", "-D warnings")],
     )?;
+    fixtures::check(&fixtures::dir())?;
     cargo(&["test", "--workspace", "--all-features", "--locked"], &[])
+}
+
+fn conformance(args: &[String]) -> Result<(), String> {
+    let filter = match args {
+        [] => None,
+        [flag, glob] if flag == "--filter" => Some(glob.clone()),
+        _ => return Err("usage: cargo xtask conformance [--filter GLOB]".into()),
+    };
+    let env: Vec<(&str, &str)> = filter
+        .iter()
+        .map(|f| ("TM_CONFORMANCE_FILTER", f.as_str()))
+        .collect();
+    cargo(
+        &[
+            "test",
+            "-p",
+            "tm-conformance",
+            "--test",
+            "replay_mock",
+            "--test",
+            "replay_wiremock",
+            "--",
+            "--nocapture",
+        ],
+        &env,
+    )?;
+    let files = fixtures::load(&fixtures::dir())?;
+    let mut by_op = std::collections::BTreeMap::<String, usize>::new();
+    let mut by_kind = std::collections::BTreeMap::<String, usize>::new();
+    let mut n = 0;
+    for (rel, v) in &files {
+        if filter
+            .as_ref()
+            .is_some_and(|f| !fixtures::glob_match(f, rel))
+        {
+            continue;
+        }
+        n += 1;
+        *by_op
+            .entry(v["operation"].as_str().unwrap_or("?").to_owned())
+            .or_default() += 1;
+        let kind = match (
+            v["expect"].get("ok"),
+            v["expect"].get("ok_subset"),
+            v["expect"].get("err"),
+        ) {
+            (Some(_), _, _) | (_, Some(_), _) => "ok".to_owned(),
+            (_, _, Some(e)) => format!("err:{}", e["kind"].as_str().unwrap_or("?")),
+            _ => "?".to_owned(),
+        };
+        *by_kind.entry(kind).or_default() += 1;
+    }
+    println!("\n{n} fixtures replayed through both runners\n\nper endpoint:");
+    for (op, c) in &by_op {
+        println!("  {op:<32} {c}");
+    }
+    println!("\nper outcome kind:");
+    for (k, c) in &by_kind {
+        println!("  {k:<32} {c}");
+    }
+    Ok(())
 }
