@@ -70,6 +70,10 @@ pub struct Global {
     /// Log requests and retries to stderr (repeat for more).
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
+    /// Share the rate limits with every process using this key through Redis
+    /// (`redis://…` or `rediss://…`).
+    #[arg(long, env = "TM_REDIS_URL", global = true, hide_env_values = true)]
+    pub redis_url: Option<String>,
     /// Run against the built-in simulator instead of the API.
     #[arg(long, global = true)]
     pub sandbox: bool,
@@ -434,4 +438,23 @@ pub struct SimArgs {
     /// Chance of a random fault per request (0–1).
     #[arg(long, default_value_t = 0.0)]
     pub fault_probability: f64,
+    /// A fault plan as JSON (`{"script": [{"path": "/trackings/post", "kind": "http500"}], …}`).
+    #[arg(long, value_name = "FILE")]
+    pub faults: Option<PathBuf>,
+    /// A rate limit per class, e.g. `list=1`, `realtime=3`, `default=1`; `CLASS=none` removes
+    /// one (repeatable).
+    #[arg(long = "limit", value_name = "CLASS=PER_SEC")]
+    pub limits: Vec<String>,
+    /// Slack for early requests, in milliseconds.
+    #[arg(long, default_value_t = 50)]
+    pub tolerance_ms: u64,
+    /// Send `Retry-After: 1` with rate-limit refusals.
+    #[arg(long)]
+    pub retry_after_header: bool,
+    /// Plain JSON instead of PHP-style `\/` and `\uXXXX` escapes.
+    #[arg(long)]
+    pub no_php_escapes: bool,
+    /// Simulated start time, Unix seconds (default now).
+    #[arg(long)]
+    pub start_time: Option<i64>,
 }

@@ -565,7 +565,39 @@ pub async fn sim(args: SimArgs, out: &mut Out) -> Result<(), Failure> {
     if let Some(url) = args.webhook_url {
         b = b.webhook(tm_sim::WebhookTarget::new(url));
     }
-    if args.fault_probability > 0.0 {
+    for spec in &args.limits {
+        let (class, rate) = spec.split_once('=').ok_or_else(|| {
+            Failure::Usage(format!(
+                "--limit {spec:?}: expected CLASS=PER_SEC or CLASS=none"
+            ))
+        })?;
+        let rate = match rate {
+            "none" | "off" => None,
+            r => Some(
+                r.parse::<f64>()
+                    .ok()
+                    .filter(|r| r.is_finite() && *r > 0.0)
+                    .ok_or_else(|| {
+                        Failure::Usage(format!("--limit {spec:?}: {r:?} is not a positive number"))
+                    })?,
+            ),
+        };
+        b = b.limit(class, rate);
+    }
+    b = b
+        .rate_limit_tolerance(std::time::Duration::from_millis(args.tolerance_ms))
+        .retry_after_header(args.retry_after_header)
+        .php_escapes(!args.no_php_escapes);
+    if let Some(t) = args.start_time {
+        b = b.start_time(t);
+    }
+    if let Some(path) = &args.faults {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
+        let plan: tm_sim::FaultPlan = serde_json::from_str(&text)
+            .map_err(|e| Failure::Usage(format!("{}: not a fault plan: {e}", path.display())))?;
+        b = b.faults(plan);
+    } else if args.fault_probability > 0.0 {
         b = b.faults(tm_sim::FaultPlan {
             probability: args.fault_probability,
             random: vec![

@@ -129,6 +129,22 @@ pub async fn connect(g: &Global) -> Result<Session, Failure> {
     if let Some(r) = g.max_retries {
         builder = builder.max_attempts(r.saturating_add(1));
     }
+    let shared_limits = |key: &str| -> Result<
+        Option<std::sync::Arc<dyn tm_core::transport::RateLimiter>>,
+        Failure,
+    > {
+        let Some(url) = &g.redis_url else {
+            return Ok(None);
+        };
+        let limiter = tm_redis::RedisRateLimiter::new(
+            url,
+            key,
+            tm_core::transport::RateLimits::default(),
+            tm_redis::RedisLimiterOptions::default(),
+        )
+        .map_err(|e| Failure::Usage(format!("--redis-url: {e}")))?;
+        Ok(Some(std::sync::Arc::new(limiter)))
+    };
     if g.sandbox {
         let sim = Simulator::builder()
             .state_file(sandbox_state(g))
@@ -138,6 +154,9 @@ pub async fn connect(g: &Global) -> Result<Session, Failure> {
             .start()
             .await
             .map_err(|e| Failure::Usage(format!("could not start the sandbox: {e}")))?;
+        if let Some(l) = shared_limits("sandbox")? {
+            builder = builder.rate_limiter(l);
+        }
         let client = builder
             .api_key("sandbox")
             .base_url(sim.base_url())
@@ -154,6 +173,9 @@ pub async fn connect(g: &Global) -> Result<Session, Failure> {
                 .into(),
         ));
     };
+    if let Some(l) = shared_limits(&key)? {
+        builder = builder.rate_limiter(l);
+    }
     builder = builder.api_key(key);
     if let Some(url) = &g.base_url {
         builder = builder.base_url(url);

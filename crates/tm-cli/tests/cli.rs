@@ -598,8 +598,24 @@ async fn the_key_is_never_printed_even_when_refused_and_verbose() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sim_serves_until_stopped() {
+    let dir = tempfile::tempdir().unwrap();
+    let faults = dir.path().join("faults.json");
+    write(
+        &faults,
+        r#"{"script": [{"path": "/carriers", "kind": "http503"}]}"#,
+    );
     let mut child = tm_bin()
-        .args(["sim", "--port", "0", "--manual-clock", "--no-rate-limits"])
+        .args([
+            "sim",
+            "--port",
+            "0",
+            "--manual-clock",
+            "--limit",
+            "list=none",
+            "--limit",
+            "default=1000",
+        ])
+        .args(["--faults", faults.to_str().unwrap()])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -613,6 +629,24 @@ async fn sim_serves_until_stopped() {
         base.starts_with("http://127.0.0.1:") && base.ends_with("/v2"),
         "{base}"
     );
+    let http = reqwest::Client::new();
+    let first = http
+        .get(format!("{base}/carriers"))
+        .header("Trackingmore-Api-Key", "k")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(first.status(), 503, "the scripted fault comes first");
+    for _ in 0..3 {
+        let r = http
+            .get(format!("{base}/trackings/get"))
+            .header("Trackingmore-Api-Key", "k")
+            .send()
+            .await
+            .unwrap();
+        let v: Value = serde_json::from_slice(&r.bytes().await.unwrap()).unwrap();
+        assert_eq!(v["meta"]["code"], 200, "the list limit was removed");
+    }
     let r = reqwest::Client::new()
         .get(format!("{base}/carriers"))
         .header("Trackingmore-Api-Key", "k")
@@ -623,4 +657,72 @@ async fn sim_serves_until_stopped() {
     assert_eq!(v["data"].as_array().unwrap().len(), 628);
     child.kill().unwrap();
     child.wait().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_url_shares_the_limits_through_redis() {
+    let sim = start(Simulator::builder().rate_limits(false)).await;
+    let o = tm(&sim, &["--redis-url", "http://not-redis", "carriers"]).await;
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("--redis-url"));
+    // With a real Redis (installed and started by .ci/run; skipped elsewhere without one).
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let server = Command::new("redis-server")
+        .args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn();
+    let Ok(mut server) = server else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must provide redis-server"
+        );
+        eprintln!("skipping the Redis half: no redis-server");
+        return;
+    };
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let url = format!("redis://127.0.0.1:{port}");
+    let o = tm(
+        &sim,
+        &[
+            "--redis-url",
+            &url,
+            "track",
+            "dhl:1234567890",
+            "ups:1Z999AA10123456784",
+        ],
+    )
+    .await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let keys = Command::new("redis-cli")
+        .args(["-p", &port.to_string(), "KEYS", "tm:rl:*"])
+        .output();
+    if let Ok(keys) = keys {
+        let keys = String::from_utf8_lossy(&keys.stdout).into_owned();
+        assert!(
+            keys.contains("tm:rl:") && keys.contains(":default"),
+            "{keys}"
+        );
+        assert!(!keys.contains(KEY), "the key is hashed");
+    }
+    let _ = server.kill();
+    let _ = server.wait();
 }

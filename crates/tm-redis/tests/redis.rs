@@ -1,0 +1,270 @@
+//! Against a real `redis-server` on loopback (installed and started by `.ci/run`): several
+//! limiters sharing one key, Redis restarting mid-run, bad URLs, and no API key stored.
+//!
+//! Outside CI the tests skip, with a message, where no `redis-server` can be started; in CI
+//! (`CI` set) a missing server fails them.
+
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tm_redis::{RedisLimiterOptions, RedisRateLimiter, WhenUnavailable, account_hash};
+use tm_transport::{Rate, RateLimiter, RateLimits};
+
+/// A throwaway redis-server on a free loopback port.
+struct Server {
+    port: u16,
+    child: Option<Child>,
+}
+
+impl Server {
+    fn start() -> Option<Server> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .ok()?
+            .local_addr()
+            .ok()?
+            .port();
+        let mut s = Server { port, child: None };
+        if s.spawn() {
+            Some(s)
+        } else if std::env::var_os("CI").is_some() {
+            panic!("CI must provide redis-server (Debian package redis-server)");
+        } else {
+            eprintln!(
+                "skipping: no redis-server could be started (install Debian's redis-server to run this test)"
+            );
+            None
+        }
+    }
+
+    fn spawn(&mut self) -> bool {
+        let child = Command::new("redis-server")
+            .args([
+                "--port",
+                &self.port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn();
+        let Ok(child) = child else { return false };
+        self.child = Some(child);
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
+
+    fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn limits(per_sec: u32) -> RateLimits {
+    RateLimits::unlimited().with_class("default", Some(Rate::per_second(per_sec)))
+}
+
+fn options() -> RedisLimiterOptions {
+    RedisLimiterOptions {
+        max_wait: Duration::from_secs(10),
+        retry_every: Duration::from_millis(50),
+        command_timeout: Duration::from_millis(500),
+        ..RedisLimiterOptions::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn limiters_sharing_a_key_share_one_rate() {
+    let Some(server) = Server::start() else {
+        return;
+    };
+    // Three "processes" (separate limiters, separate connections), eight tasks each.
+    let rate = 50;
+    let shared: Vec<Arc<RedisRateLimiter>> = (0..3)
+        .map(|_| {
+            Arc::new(
+                RedisRateLimiter::new(&server.url(), "shop-key-1", limits(rate), options())
+                    .unwrap(),
+            )
+        })
+        .collect();
+    let grants = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for l in &shared {
+        for _ in 0..8 {
+            let (l, grants) = (l.clone(), grants.clone());
+            tasks.push(tokio::spawn(async move {
+                for _ in 0..5 {
+                    l.acquire("default").await.unwrap();
+                    grants.lock().unwrap().push(start.elapsed());
+                }
+            }));
+        }
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let mut g = grants.lock().unwrap().clone();
+    g.sort();
+    assert_eq!(g.len(), 120);
+    // 120 permits at 50/s need at least 119 intervals of 20 ms.
+    let span = *g.last().unwrap() - g[0];
+    assert!(
+        span >= Duration::from_millis(2_300),
+        "120 permits in {span:?}"
+    );
+    // No second holds more than the rate (plus one for the window's edge).
+    for (i, t) in g.iter().enumerate() {
+        let in_window = g[i..]
+            .iter()
+            .take_while(|u| **u - *t < Duration::from_secs(1))
+            .count();
+        assert!(
+            in_window <= rate as usize + 1,
+            "{in_window} permits within one second"
+        );
+    }
+    // Another account has a budget of its own.
+    let other =
+        RedisRateLimiter::new(&server.url(), "shop-key-2", limits(rate), options()).unwrap();
+    let t = Instant::now();
+    other.acquire("default").await.unwrap();
+    assert!(t.elapsed() < Duration::from_millis(200));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_key_is_never_stored_in_redis() {
+    let Some(server) = Server::start() else {
+        return;
+    };
+    let key = "secret-api-key-0123456789";
+    let l = RedisRateLimiter::new(&server.url(), key, limits(10), options()).unwrap();
+    l.acquire("default").await.unwrap();
+    let client = redis::Client::open(server.url()).unwrap();
+    let mut c = client.get_multiplexed_async_connection().await.unwrap();
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg("*")
+        .query_async(&mut c)
+        .await
+        .unwrap();
+    assert_eq!(keys, [format!("tm:rl:{}:default", account_hash(key))]);
+    assert!(keys.iter().all(|k| !k.contains(key)));
+    assert!(!format!("{l:?}").contains(key));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_restarting_mid_run_is_waited_out_or_fallen_back_from() {
+    let Some(mut server) = Server::start() else {
+        return;
+    };
+    let wait = RedisRateLimiter::new(&server.url(), "k", limits(100), options()).unwrap();
+    let fallback = RedisRateLimiter::new(
+        &server.url(),
+        "k",
+        limits(100),
+        RedisLimiterOptions {
+            when_unavailable: WhenUnavailable::FallBackToLocal,
+            ..options()
+        },
+    )
+    .unwrap();
+    wait.acquire("default").await.unwrap();
+    fallback.acquire("default").await.unwrap();
+    server.stop();
+    // Falling back answers at once, from the in-process limiter.
+    let t = Instant::now();
+    fallback.acquire("default").await.unwrap();
+    assert!(t.elapsed() < Duration::from_secs(2));
+    // Waiting: Redis comes back after half a second and the permit is granted.
+    let restart = tokio::task::spawn_blocking(move || {
+        std::thread::sleep(Duration::from_millis(500));
+        assert!(server.spawn(), "redis restarted");
+        server
+    });
+    let t = Instant::now();
+    wait.acquire("default").await.unwrap();
+    assert!(
+        t.elapsed() >= Duration::from_millis(400),
+        "it waited for Redis"
+    );
+    let mut server = restart.await.unwrap();
+    // Redis gone for longer than max_wait: an error, not an endless wait.
+    server.stop();
+    let short = RedisRateLimiter::new(
+        &server.url(),
+        "k",
+        limits(100),
+        RedisLimiterOptions {
+            max_wait: Duration::from_millis(300),
+            ..options()
+        },
+    )
+    .unwrap();
+    let t = Instant::now();
+    let e = short.acquire("default").await.unwrap_err();
+    assert!(e.to_string().contains("Redis unavailable"), "{e}");
+    assert!(t.elapsed() < Duration::from_secs(3));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_urls_fail_clearly_and_unlimited_classes_need_no_redis() {
+    for bad in ["not a url", "http://127.0.0.1:6379", ""] {
+        assert!(
+            RedisRateLimiter::new(bad, "k", limits(1), options()).is_err(),
+            "{bad:?}"
+        );
+    }
+    // Nothing listens here: the first acquire fails within max_wait.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let l = RedisRateLimiter::new(
+        &format!("redis://:hunter2@127.0.0.1:{port}"),
+        "k",
+        limits(1),
+        RedisLimiterOptions {
+            max_wait: Duration::from_millis(200),
+            ..options()
+        },
+    )
+    .unwrap();
+    let e = l.acquire("default").await.unwrap_err();
+    assert!(
+        !e.to_string().contains("hunter2"),
+        "the Redis password is not echoed: {e}"
+    );
+    assert!(!format!("{l:?}").contains("hunter2"));
+    // A class without a limit never touches Redis.
+    let unlimited = RedisRateLimiter::new(
+        &format!("redis://127.0.0.1:{port}"),
+        "k",
+        RateLimits::unlimited(),
+        options(),
+    )
+    .unwrap();
+    unlimited.acquire("list").await.unwrap();
+}
