@@ -8,7 +8,9 @@
 //! - `fixtures fmt`: rewrites fixtures in the canonical formatting.
 //! - `fixtures record --operation OP --input JSON --out FILE …`: records a live exchange
 //!   (needs `TRACKINGMORE_API_KEY`; never run in CI).
+//! - `bench [--quick] [--json]`: decode (criterion) and loopback figures as one table.
 
+mod bench;
 mod fixtures;
 
 use std::path::{Path, PathBuf};
@@ -21,6 +23,7 @@ fn main() -> ExitCode {
         Some("ci") => ci(),
         Some("conformance") => conformance(rest),
         Some("fixtures") => fixtures::run(rest),
+        Some("bench") => bench::run(rest),
         Some("help") | Some("--help") | Some("-h") | None => {
             print_help();
             Ok(())
@@ -44,7 +47,8 @@ fn print_help() {
          conformance [--filter G]    replay the fixtures through both runners and count them\n  \
          fixtures check              validate fixtures: schema, no real keys, canonical format\n  \
          fixtures fmt                rewrite fixtures in the canonical format\n  \
-         fixtures record ...         record a live exchange (needs TRACKINGMORE_API_KEY)"
+         fixtures record ...         record a live exchange (needs TRACKINGMORE_API_KEY)\n  \
+         bench [--quick] [--json]    decode speed, client overhead, bulk import, listing, sim throughput"
     );
 }
 

@@ -1,0 +1,169 @@
+//! `cargo xtask bench`: runs the criterion decode benchmark and the loopback harness, then
+//! prints every figure against its goal (a table, or JSON with `--json`).
+
+use std::process::Command;
+
+use serde_json::{Value, json};
+
+use crate::{cargo, workspace_root};
+
+fn criterion_mean_ns(id: &str) -> Result<f64, String> {
+    let path = workspace_root()
+        .join("target/criterion")
+        .join(id)
+        .join("new/estimates.json");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let v: Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    v["mean"]["point_estimate"]
+        .as_f64()
+        .ok_or_else(|| format!("{}: no mean", path.display()))
+}
+
+fn criterion_bytes(id: &str) -> Result<f64, String> {
+    let path = workspace_root()
+        .join("target/criterion")
+        .join(id)
+        .join("new/benchmark.json");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let v: Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    v["throughput"]["Bytes"]
+        .as_f64()
+        .ok_or_else(|| format!("{}: no byte throughput", path.display()))
+}
+
+/// Runs the benchmarks.
+pub fn run(args: &[String]) -> Result<(), String> {
+    let quick = args.iter().any(|a| a == "--quick");
+    let as_json = args.iter().any(|a| a == "--json");
+    let mut bench = vec![
+        "bench", "-p", "tm-bench", "--bench", "decode", "--", "--noplot",
+    ];
+    if quick {
+        bench.extend(["--warm-up-time", "1", "--measurement-time", "3"]);
+    }
+    cargo(&bench, &[])?;
+    let bytes = criterion_bytes("decode/typed")?;
+    let typed = bytes / criterion_mean_ns("decode/typed")? * 1e3;
+    let value = bytes / criterion_mean_ns("decode/value")? * 1e3;
+    let mut harness = vec!["run", "--release", "-q", "-p", "tm-bench", "--", "all"];
+    if quick {
+        harness.push("--quick");
+    }
+    eprintln!("$ cargo {}", harness.join(" "));
+    let out = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(&harness)
+        .current_dir(workspace_root())
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        return Err(format!(
+            "tm-bench failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let mut report: Value =
+        serde_json::from_slice(&out.stdout).map_err(|e| format!("tm-bench output: {e}"))?;
+    report["decode"] = json!({
+        "page_bytes": bytes, "typed_mb_per_s": (typed * 10.0).round() / 10.0,
+        "value_mb_per_s": (value * 10.0).round() / 10.0, "ratio": (typed / value * 100.0).round() / 100.0,
+    });
+    if as_json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        );
+        return Ok(());
+    }
+    print_table(&report);
+    Ok(())
+}
+
+fn f(v: &Value) -> String {
+    match v {
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => s.clone(),
+        Value::Null => "-".into(),
+        other => other.to_string(),
+    }
+}
+
+fn print_table(r: &Value) {
+    let m = &r["machine"];
+    println!(
+        "machine: {} cores, {}{}\n",
+        f(&m["cores"]),
+        f(&m["cpu"]),
+        if r["quick"] == true {
+            " (quick run)"
+        } else {
+            ""
+        }
+    );
+    println!("| benchmark | figure | goal |");
+    println!("|---|---|---|");
+    let d = &r["decode"];
+    println!(
+        "| 1. decode a 2000-tracking page ({} bytes) | typed {} MB/s vs Value {} MB/s: **{}x** | >= 1.5x |",
+        f(&d["page_bytes"]),
+        f(&d["typed_mb_per_s"]),
+        f(&d["value_mb_per_s"]),
+        f(&d["ratio"])
+    );
+    for c in ["concurrency_1", "concurrency_64"] {
+        let o = &r["client_overhead"][c];
+        println!(
+            "| 2. client vs bare reqwest, {} | {} vs {} req/s: **{}** | >= 0.90 |",
+            c.replace('_', " "),
+            f(&o["client_rps"]),
+            f(&o["reqwest_rps"]),
+            f(&o["ratio"])
+        );
+    }
+    let b = &r["bulk_import"];
+    println!(
+        "| 3. bulk import {} trackings at {}/s | {} calls in {} s, minimum {} s: **{}** of the limit, {} HTTP 429 | >= 0.95, 0 |",
+        f(&b["trackings"]),
+        f(&b["limit_per_sec"]),
+        f(&b["calls"]),
+        f(&b["wall_secs"]),
+        f(&b["minimum_secs"]),
+        f(&b["efficiency"]),
+        f(&b["http_429_seen"])
+    );
+    if let Some(rows) = r["list_all"].as_array() {
+        for l in rows {
+            println!(
+                "| 4. list_all {} trackings | **{}** trackings/s (documented {}/s); peak RSS streaming {} KiB, collecting {} KiB | flat memory |",
+                f(&l["trackings"]),
+                f(&l["trackings_per_sec"]),
+                f(&l["documented_per_sec"]),
+                f(&l["stream_peak_rss_kib"]),
+                f(&l["collect_peak_rss_kib"])
+            );
+        }
+    }
+    let x = &r["redis_shared"];
+    if x.get("skipped").is_some() {
+        println!(
+            "| 6. processes sharing a key through Redis | skipped: {} | |",
+            f(&x["skipped"])
+        );
+    } else {
+        println!(
+            "| 6. {} processes sharing a key through Redis, limit {}/s | {} calls: **{}**/s combined = {} of the limit, {} HTTP 429 | within 5%, 0 |",
+            f(&x["processes"]),
+            f(&x["limit_per_sec"]),
+            f(&x["calls"]),
+            f(&x["combined_per_sec"]),
+            f(&x["of_limit"]),
+            f(&x["http_429_seen"])
+        );
+    }
+    let s = &r["sim_throughput"];
+    println!(
+        "| 5. simulator, limits off, concurrency {} | **{}** req/s (single tracking), {} req/s (user info) | (figure) |",
+        f(&s["concurrency"]),
+        f(&s["get_tracking_rps"]),
+        f(&s["user_info_rps"])
+    );
+}
