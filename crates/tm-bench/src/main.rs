@@ -269,39 +269,16 @@ async fn redis_child(base: &str, redis_url: &str, count: usize, offset: usize, r
 
 /// `processes` processes, one key, one Redis: is the combined rate the limit, without 429s?
 async fn redis_shared(processes: usize, per_process: usize, rate: u32) -> Value {
-    let port = match std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()) {
-        Ok(a) => a.port(),
-        Err(e) => return json!({"skipped": e.to_string()}),
-    };
-    let server = std::process::Command::new("redis-server")
-        .args([
-            "--port",
-            &port.to_string(),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ])
-        .stdout(std::process::Stdio::null())
-        .spawn();
-    let Ok(mut server) = server else {
+    let Some(server) = tm_redis::testing::TestRedis::start() else {
         return json!({"skipped": "no redis-server on this machine"});
     };
-    for _ in 0..100 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
     let sim = Simulator::builder()
         .limit("default", Some(f64::from(rate)))
         .start()
         .await
         .expect("sim");
     let base = sim.base_url();
-    let redis_url = format!("redis://127.0.0.1:{port}");
+    let redis_url = server.url();
     let start = Instant::now();
     let outputs = tokio::task::spawn_blocking(move || {
         let exe = std::env::current_exe().expect("own path");
@@ -330,8 +307,7 @@ async fn redis_shared(processes: usize, per_process: usize, rate: u32) -> Value 
     .await
     .expect("children");
     let secs = start.elapsed().as_secs_f64();
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
     let (mut calls, mut created) = (0u64, 0u64);
     for o in &outputs {
         let v: Value = serde_json::from_slice(&o.stdout).unwrap_or(Value::Null);

@@ -446,7 +446,7 @@ pub struct SimArgs {
     #[arg(long = "limit", value_name = "CLASS=PER_SEC")]
     pub limits: Vec<String>,
     /// Slack for early requests, in milliseconds.
-    #[arg(long, default_value_t = 50)]
+    #[arg(long, default_value_t = 100)]
     pub tolerance_ms: u64,
     /// Send `Retry-After: 1` with rate-limit refusals.
     #[arg(long)]

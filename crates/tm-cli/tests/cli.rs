@@ -665,27 +665,8 @@ async fn redis_url_shares_the_limits_through_redis() {
     let o = tm(&sim, &["--redis-url", "http://not-redis", "carriers"]).await;
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     assert!(stderr(&o).contains("--redis-url"));
-    // With a real Redis (installed and started by .ci/run; skipped elsewhere without one).
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let server = Command::new("redis-server")
-        .args([
-            "--port",
-            &port.to_string(),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn();
-    let Ok(mut server) = server else {
+    // With a real Redis (installed by .ci/run; skipped elsewhere without one).
+    let Some(server) = tm_redis::testing::TestRedis::start() else {
         assert!(
             std::env::var_os("CI").is_none(),
             "CI must provide redis-server"
@@ -693,12 +674,7 @@ async fn redis_url_shares_the_limits_through_redis() {
         eprintln!("skipping the Redis half: no redis-server");
         return;
     };
-    for _ in 0..100 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let port = server.port();
     let url = format!("redis://127.0.0.1:{port}");
     let o = tm(
         &sim,
@@ -723,6 +699,5 @@ async fn redis_url_shares_the_limits_through_redis() {
         );
         assert!(!keys.contains(KEY), "the key is hashed");
     }
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
 }

@@ -610,6 +610,30 @@ pub async fn run_wiremock(f: &Fixture) -> Result<Outcome, String> {
     Ok(Outcome { result, requests })
 }
 
+/// Replays each fixture through `run`, checks the outcome against the fixture, and hands it to
+/// `snapshot`; returns one line per fixture that failed.
+pub async fn replay_all<F, Fut>(
+    files: &[FixtureFile],
+    mut run: F,
+    mut snapshot: impl FnMut(&FixtureFile, &Outcome),
+) -> Vec<String>
+where
+    F: FnMut(Fixture) -> Fut,
+    Fut: std::future::Future<Output = Result<Outcome, String>>,
+{
+    let mut failures = Vec::new();
+    for file in files {
+        match run(file.fixture.clone())
+            .await
+            .and_then(|o| check(&file.fixture, &o).map(|()| o))
+        {
+            Ok(outcome) => snapshot(file, &outcome),
+            Err(e) => failures.push(format!("{}: {e}", file.relative)),
+        }
+    }
+    failures
+}
+
 /// Checks an outcome against the fixture's expectation; the reason if it does not hold.
 pub fn check(f: &Fixture, o: &Outcome) -> Result<(), String> {
     if o.requests.len() != f.attempts {

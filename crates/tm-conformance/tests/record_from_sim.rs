@@ -57,3 +57,14 @@ async fn recorded_fixtures_replay_to_the_same_outcome() {
         check(&f, &replayed).unwrap_or_else(|e| panic!("{op}: {e}"));
     }
 }
+
+/// xtask validates fixtures without depending on this crate (it stays light), so it keeps its
+/// own copy of the operation list: the two must not drift apart.
+#[test]
+fn xtask_knows_the_same_operations() {
+    let xtask = include_str!("../../../xtask/src/fixtures.rs");
+    let start = xtask.find("const OPERATIONS").unwrap();
+    let list = &xtask[start..start + xtask[start..].find("];").unwrap()];
+    let theirs: Vec<&str> = list.split('"').skip(1).step_by(2).collect();
+    assert_eq!(theirs, tm_conformance::OPERATIONS);
+}

@@ -7,8 +7,8 @@
 use std::sync::Arc;
 
 use tm_types::{
-    BatchCreateResult, BatchResult, CreateTrackingRequest, MetaCode, NumberOrString, Tracking,
-    TrackingRef,
+    BatchCreateResult, BatchItemError, BatchResult, CreateTrackingRequest, MetaCode,
+    NumberOrString, Tracking, TrackingRef,
 };
 
 use crate::Error;
@@ -181,6 +181,19 @@ struct Entry {
     used: bool,
 }
 
+impl From<BatchItemError> for Entry {
+    fn from(e: BatchItemError) -> Self {
+        Entry {
+            number: e.tracking_number.into_value(),
+            carrier: e.carrier_code.into_value(),
+            code: e.code.into_value(),
+            message: e.message.into_value(),
+            tracking: None,
+            used: false,
+        }
+    }
+}
+
 impl Entry {
     fn is_for(&self, target: &TrackingRef) -> bool {
         !self.used
@@ -225,14 +238,7 @@ pub(crate) fn create_outcomes(
         .into_value()
         .unwrap_or_default()
         .into_iter()
-        .map(|e| Entry {
-            number: e.tracking_number.into_value(),
-            carrier: e.carrier_code.into_value(),
-            code: e.code.into_value(),
-            message: e.message.into_value(),
-            tracking: None,
-            used: false,
-        })
+        .map(Entry::from)
         .collect();
     chunk
         .iter()
@@ -282,13 +288,10 @@ pub(crate) fn change_outcomes(
                 .into_value()
                 .unwrap_or_default()
                 .into_iter()
+                // An entry in `errors` failed even when it names no code.
                 .map(|e| Entry {
-                    number: e.tracking_number.into_value(),
-                    carrier: e.carrier_code.into_value(),
-                    code: e.code.into_value().or(Some(MetaCode::InvalidRequest)),
-                    message: e.message.into_value(),
-                    tracking: None,
-                    used: false,
+                    code: e.code.value().copied().or(Some(MetaCode::InvalidRequest)),
+                    ..Entry::from(e)
                 }),
         )
         .collect();

@@ -18,6 +18,8 @@
 //! # let _ = Arc::new(limiter); Ok(()) }
 //! ```
 
+pub mod testing;
+
 use std::fmt;
 use std::time::Duration;
 

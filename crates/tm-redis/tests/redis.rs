@@ -4,81 +4,26 @@
 //! Outside CI the tests skip, with a message, where no `redis-server` can be started; in CI
 //! (`CI` set) a missing server fails them.
 
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use tm_redis::testing::TestRedis;
 use tm_redis::{RedisLimiterOptions, RedisRateLimiter, WhenUnavailable, account_hash};
 use tm_transport::{Rate, RateLimiter, RateLimits};
 
-/// A throwaway redis-server on a free loopback port.
-struct Server {
-    port: u16,
-    child: Option<Child>,
-}
-
-impl Server {
-    fn start() -> Option<Server> {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .ok()?
-            .local_addr()
-            .ok()?
-            .port();
-        let mut s = Server { port, child: None };
-        if s.spawn() {
-            Some(s)
-        } else if std::env::var_os("CI").is_some() {
-            panic!("CI must provide redis-server (Debian package redis-server)");
-        } else {
-            eprintln!(
-                "skipping: no redis-server could be started (install Debian's redis-server to run this test)"
-            );
-            None
-        }
+/// A redis-server for this test, or a skip (outside CI) where none can be started.
+fn server() -> Option<TestRedis> {
+    let s = TestRedis::start();
+    if s.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must provide redis-server (Debian package redis-server)"
+        );
+        eprintln!(
+            "skipping: no redis-server could be started (install Debian's redis-server to run this test)"
+        );
     }
-
-    fn spawn(&mut self) -> bool {
-        let child = Command::new("redis-server")
-            .args([
-                "--port",
-                &self.port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn();
-        let Ok(child) = child else { return false };
-        self.child = Some(child);
-        for _ in 0..100 {
-            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
-                return true;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        false
-    }
-
-    fn stop(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}", self.port)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.stop();
-    }
+    s
 }
 
 fn limits(per_sec: u32) -> RateLimits {
@@ -96,7 +41,7 @@ fn options() -> RedisLimiterOptions {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn limiters_sharing_a_key_share_one_rate() {
-    let Some(server) = Server::start() else {
+    let Some(server) = server() else {
         return;
     };
     // Three "processes" (separate limiters, separate connections), eight tasks each.
@@ -156,7 +101,7 @@ async fn limiters_sharing_a_key_share_one_rate() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_api_key_is_never_stored_in_redis() {
-    let Some(server) = Server::start() else {
+    let Some(server) = server() else {
         return;
     };
     let key = "secret-api-key-0123456789";
@@ -176,7 +121,7 @@ async fn the_api_key_is_never_stored_in_redis() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redis_restarting_mid_run_is_waited_out_or_fallen_back_from() {
-    let Some(mut server) = Server::start() else {
+    let Some(mut server) = server() else {
         return;
     };
     let wait = RedisRateLimiter::new(&server.url(), "k", limits(100), options()).unwrap();
@@ -200,7 +145,7 @@ async fn redis_restarting_mid_run_is_waited_out_or_fallen_back_from() {
     // Waiting: Redis comes back after half a second and the permit is granted.
     let restart = tokio::task::spawn_blocking(move || {
         std::thread::sleep(Duration::from_millis(500));
-        assert!(server.spawn(), "redis restarted");
+        assert!(server.restart(), "redis restarted");
         server
     });
     let t = Instant::now();

@@ -379,24 +379,7 @@ pub fn render_stored(
     shape: Shape,
     now_ms: i64,
 ) -> Value {
-    let dest = t.fields.get("destination_code").and_then(Value::as_str);
-    let plan = st.plan(
-        sim.config.seed,
-        &sim.catalogue,
-        &t.carrier_code,
-        &t.tracking_number,
-        dest,
-    );
-    let postal = sim.catalogue.get(&t.carrier_code).is_some_and(|c| c.postal);
-    let v = store::view(
-        &plan,
-        t.created_ms,
-        t.frozen_ms,
-        t.status_override.as_deref(),
-        t.modified_ms,
-        postal,
-        now_ms,
-    );
+    let v = store::stored_view(&mut st.plans, sim.config.seed, &sim.catalogue, t, now_ms);
     let ctx = RenderCtx {
         catalogue: &sim.catalogue,
         account_offset_h: sim.config.account_utc_offset_h,
@@ -681,51 +664,57 @@ fn refs(sim: &Sim, call: &Call<'_>) -> Result<Vec<Result<TrackingRef, Value>>, R
         .collect())
 }
 
-fn batch_delete(sim: &Sim, call: &Call<'_>) -> Result<Reply, Reply> {
+/// Applies `act` to each tracking a batch body names. `act` answers the item's entry in
+/// `trackings`, or `None` when the tracking does not exist (a 4017 entry in `errors`); the
+/// count of applied items goes under `count_key` (`delete`, `change`).
+fn per_tracking(
+    sim: &Sim,
+    call: &Call<'_>,
+    count_key: &str,
+    mut act: impl FnMut(&mut store::Store, &TrackingRef) -> Option<Value>,
+) -> Result<Reply, Reply> {
     let items = refs(sim, call)?;
     let submitted = items.len();
     let (mut done, mut errors) = (Vec::new(), Vec::new());
     for item in items {
         match item {
             Err(e) => errors.push(e),
-            Ok(r) => match sim.store().trackings.remove(&key(&r.carrier_code, &r.tracking_number)) {
-                Some(_) => done.push(json!({"meta": {"tracking_number": r.tracking_number, "carrier_code": r.carrier_code,
-                                                     "code": 200, "type": "Success", "message": "Success"}})),
-                None => errors.push(json!({"tracking_number": r.tracking_number, "carrier_code": r.carrier_code,
-                                           "code": 4017, "message": "Tracking does not exist."})),
+            Ok(r) => match act(&mut sim.store(), &r) {
+                Some(entry) => done.push(entry),
+                None => errors.push(
+                    json!({"tracking_number": r.tracking_number, "carrier_code": r.carrier_code,
+                                           "code": 4017, "message": "Tracking does not exist."}),
+                ),
             },
         }
     }
     sim.mark_dirty();
-    Ok(Reply::ok(
-        json!({"submitted": submitted, "delete": done.len(), "trackings": done, "errors": errors}),
-    ))
+    let mut data = Map::new();
+    data.insert("submitted".into(), json!(submitted));
+    data.insert(count_key.into(), json!(done.len()));
+    data.insert("trackings".into(), Value::Array(done));
+    data.insert("errors".into(), Value::Array(errors));
+    Ok(Reply::ok(Value::Object(data)))
+}
+
+fn batch_delete(sim: &Sim, call: &Call<'_>) -> Result<Reply, Reply> {
+    per_tracking(sim, call, "delete", |st, r| {
+        st.trackings.remove(&key(&r.carrier_code, &r.tracking_number)).map(|_| {
+            json!({"meta": {"tracking_number": r.tracking_number, "carrier_code": r.carrier_code,
+                            "code": 200, "type": "Success", "message": "Success"}})
+        })
+    })
 }
 
 fn not_update(sim: &Sim, call: &Call<'_>, now_ms: i64) -> Result<Reply, Reply> {
-    let items = refs(sim, call)?;
-    let submitted = items.len();
-    let (mut done, mut errors) = (Vec::new(), Vec::new());
-    for item in items {
-        match item {
-            Err(e) => errors.push(e),
-            Ok(r) => {
-                let mut st = sim.store();
-                match st.trackings.get_mut(&key(&r.carrier_code, &r.tracking_number)) {
-                    Some(t) => {
-                        t.frozen_ms.get_or_insert(now_ms);
-                        done.push(json!({"tracking_number": r.tracking_number, "carrier_code": r.carrier_code}));
-                    }
-                    None => errors.push(json!({"tracking_number": r.tracking_number, "carrier_code": r.carrier_code,
-                                               "code": 4017, "message": "Tracking does not exist."})),
-                }
-            }
-        }
-    }
-    sim.mark_dirty();
-    Ok(Reply::ok(
-        json!({"submitted": submitted, "change": done.len(), "trackings": done, "errors": errors}),
-    ))
+    per_tracking(sim, call, "change", |st, r| {
+        st.trackings
+            .get_mut(&key(&r.carrier_code, &r.tracking_number))
+            .map(|t| {
+                t.frozen_ms.get_or_insert(now_ms);
+                json!({"tracking_number": r.tracking_number, "carrier_code": r.carrier_code})
+            })
+    })
 }
 
 fn realtime(sim: &Sim, call: &Call<'_>, now_ms: i64) -> Result<Reply, Reply> {
@@ -755,7 +744,7 @@ fn realtime(sim: &Sim, call: &Call<'_>, now_ms: i64) -> Result<Reply, Reply> {
             let dest = req.destination_code.as_deref();
             let plan = st.plan(sim.config.seed, &sim.catalogue, &carrier, number, dest);
             let postal = sim.catalogue.get(&carrier).is_some_and(|c| c.postal);
-            let v = store::view(&plan, base, None, None, None, postal, now_ms);
+            let v = store::view(plan, base, None, None, None, postal, now_ms);
             let ctx = RenderCtx {
                 catalogue: &sim.catalogue,
                 account_offset_h: sim.config.account_utc_offset_h,

@@ -93,7 +93,7 @@ impl Default for SimConfig {
             api_keys: Vec::new(),
             rate_limits: true,
             limits: default_limits(),
-            rate_limit_tolerance_ms: 50,
+            rate_limit_tolerance_ms: 100,
             retry_after_header: false,
             batch_max: 40,
             over_limit: OverLimitStyle::Meta202,

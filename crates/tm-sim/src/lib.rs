@@ -152,7 +152,9 @@ impl SimulatorBuilder {
         self
     }
 
-    /// Slack for early requests (default 50 ms).
+    /// Slack for early requests (default 100 ms): a request may arrive this much ahead of its
+    /// slot, as network and scheduling jitter make well-spaced clients do; the long-run rate is
+    /// still exact.
     pub fn rate_limit_tolerance(mut self, slack: Duration) -> Self {
         self.config.rate_limit_tolerance_ms = slack.as_millis() as i64;
         self

@@ -125,10 +125,10 @@ pub enum Shape {
 
 /// A tracking as of one moment.
 #[derive(Debug)]
-pub struct View<'a> {
+pub struct View {
     plan: Arc<Plan>,
     base_ms: i64,
-    visible: &'a [Event],
+    visible_len: usize,
     /// Status now.
     pub status: TrackingStatus,
     /// Substatus now.
@@ -155,6 +155,28 @@ pub fn plan_in(
         .clone()
 }
 
+/// The view of a stored tracking at `now_ms` (its plan computed once and kept in `plans`).
+pub fn stored_view(
+    plans: &mut HashMap<Key, Arc<Plan>>,
+    seed: u64,
+    cat: &Catalogue,
+    t: &StoredTracking,
+    now_ms: i64,
+) -> View {
+    let dest = t.fields.get("destination_code").and_then(Value::as_str);
+    let plan = plan_in(plans, seed, cat, &t.carrier_code, &t.tracking_number, dest);
+    let postal = cat.get(&t.carrier_code).is_some_and(|c| c.postal);
+    view(
+        plan,
+        t.created_ms,
+        t.frozen_ms,
+        t.status_override.as_deref(),
+        t.modified_ms,
+        postal,
+        now_ms,
+    )
+}
+
 /// The status and last change of a stored tracking at `now_ms`.
 pub fn status_of(
     plans: &mut HashMap<Key, Arc<Plan>>,
@@ -163,19 +185,15 @@ pub fn status_of(
     t: &StoredTracking,
     now_ms: i64,
 ) -> (TrackingStatus, i64) {
-    let dest = t.fields.get("destination_code").and_then(Value::as_str);
-    let plan = plan_in(plans, seed, cat, &t.carrier_code, &t.tracking_number, dest);
-    let postal = cat.get(&t.carrier_code).is_some_and(|c| c.postal);
-    let v = view(
-        &plan,
-        t.created_ms,
-        t.frozen_ms,
-        t.status_override.as_deref(),
-        t.modified_ms,
-        postal,
-        now_ms,
-    );
+    let v = stored_view(plans, seed, cat, t, now_ms);
     (v.status, v.updated_ms)
+}
+
+impl View {
+    /// The events visible at the moment of the view.
+    pub fn visible(&self) -> &[Event] {
+        &self.plan.events[..self.visible_len]
+    }
 }
 
 impl Store {
@@ -205,20 +223,20 @@ impl Store {
 }
 
 /// Builds the view of a plan started at `base_ms`, frozen at `frozen_ms`, at `now_ms`.
-pub fn view<'a>(
-    plan: &'a Arc<Plan>,
+pub fn view(
+    plan: Arc<Plan>,
     base_ms: i64,
     frozen_ms: Option<i64>,
     status_override: Option<&str>,
     modified_ms: Option<i64>,
     postal: bool,
     now_ms: i64,
-) -> View<'a> {
+) -> View {
     let horizon = frozen_ms.map_or(now_ms, |f| f.min(now_ms));
-    let n = plan
+    let visible_len = plan
         .events
         .partition_point(|e| base_ms + e.offset_ms <= horizon);
-    let visible = &plan.events[..n];
+    let visible = &plan.events[..visible_len];
     let last_event_ms = visible.last().map(|e| base_ms + e.offset_ms);
     let (mut status, mut substatus) = match visible.last() {
         Some(e) => (e.status.clone(), Some(e.substatus.clone())),
@@ -248,7 +266,7 @@ pub fn view<'a>(
     View {
         plan: plan.clone(),
         base_ms,
-        visible,
+        visible_len,
         status,
         substatus,
         updated_ms,
@@ -292,8 +310,8 @@ fn carrier_field(cat: &Catalogue, code: &str, key: &str) -> Field<String> {
         .map_or(Field::Null, |s| Field::Value(s.to_owned()))
 }
 
-fn info(ctx: &RenderCtx<'_>, v: &View<'_>, leg: Leg, carrier: &str, postal: bool) -> TrackInfo {
-    let events: Vec<&Event> = v.visible.iter().filter(|e| e.leg == leg).collect();
+fn info(ctx: &RenderCtx<'_>, v: &View, leg: Leg, carrier: &str, postal: bool) -> TrackInfo {
+    let events: Vec<&Event> = v.visible().iter().filter(|e| e.leg == leg).collect();
     let milestone = |node: &str| -> Field<String> {
         events
             .iter()
@@ -348,7 +366,7 @@ pub fn render(
     carrier: &str,
     number: &str,
     stored: Option<&StoredTracking>,
-    v: &View<'_>,
+    v: &View,
 ) -> Tracking {
     let postal = ctx.catalogue.get(carrier).is_some_and(|c| c.postal);
     let empty = BTreeMap::new();
@@ -437,8 +455,8 @@ pub fn render(
     if plan.international() {
         t.destination_country = Field::Value(plan.destination.name.to_owned());
     }
-    let first = v.visible.first().map(|e| v.base_ms + e.offset_ms);
-    let last = v.visible.last().map(|e| v.base_ms + e.offset_ms);
+    let first = v.visible().first().map(|e| v.base_ms + e.offset_ms);
+    let last = v.visible().last().map(|e| v.base_ms + e.offset_ms);
     let done = matches!(v.status, TrackingStatus::Delivered);
     t.item_time_length = match (first, last) {
         (Some(f), Some(l)) => Field::Value(
