@@ -70,8 +70,8 @@ pub struct Global {
     /// Log requests and retries to stderr (repeat for more).
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
-    /// Share the rate limits with every process using this key through Redis
-    /// (`redis://…` or `rediss://…`).
+    /// Share the rate limits through Redis (`redis://…` or `rediss://…`): with every process
+    /// using this key, or, for `tm sim`, with every simulator using this Redis.
     #[arg(long, env = "TM_REDIS_URL", global = true, hide_env_values = true)]
     pub redis_url: Option<String>,
     /// Run against the built-in simulator instead of the API.

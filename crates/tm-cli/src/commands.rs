@@ -525,7 +525,7 @@ async fn track(client: &Client, args: TrackArgs, out: &mut Out) -> Result<(), Fa
 }
 
 /// `tm sim`: serve until interrupted.
-pub async fn sim(args: SimArgs, out: &mut Out) -> Result<(), Failure> {
+pub async fn sim(args: SimArgs, redis_url: Option<String>, out: &mut Out) -> Result<(), Failure> {
     let bind: std::net::IpAddr = args
         .bind
         .parse()
@@ -590,6 +590,9 @@ pub async fn sim(args: SimArgs, out: &mut Out) -> Result<(), Failure> {
         .php_escapes(!args.no_php_escapes);
     if let Some(t) = args.start_time {
         b = b.start_time(t);
+    }
+    if let Some(url) = redis_url {
+        b = b.redis_url(url);
     }
     if let Some(path) = &args.faults {
         let text = std::fs::read_to_string(path)

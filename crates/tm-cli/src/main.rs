@@ -204,7 +204,7 @@ async fn run(cli: Cli, out: &mut Out) -> Result<(), Failure> {
     match cli.command {
         // Commands that need no client.
         Command::Webhook { command } => return webhooks::run(command, out).await,
-        Command::Sim(args) => return commands::sim(args, out).await,
+        Command::Sim(args) => return commands::sim(args, cli.global.redis_url.clone(), out).await,
         Command::Reset => {
             if !cli.global.sandbox {
                 return Err(Failure::Usage(

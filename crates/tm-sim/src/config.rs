@@ -83,6 +83,9 @@ pub struct SimConfig {
     pub php_escapes: bool,
     /// Injected faults.
     pub faults: FaultPlan,
+    /// Share the rate-limit state with other instances through this Redis (`redis://…`).
+    #[serde(default)]
+    pub redis_url: Option<String>,
 }
 
 impl Default for SimConfig {
@@ -107,6 +110,7 @@ impl Default for SimConfig {
             mirror_http_status: false,
             php_escapes: true,
             faults: FaultPlan::default(),
+            redis_url: None,
         }
     }
 }

@@ -40,6 +40,7 @@ mod faults;
 pub mod journey;
 mod persist;
 mod server;
+mod shared_limits;
 mod store;
 mod webhook;
 
@@ -71,6 +72,9 @@ pub enum SimError {
         #[source]
         source: std::io::Error,
     },
+    /// The Redis URL for shared rate limits is not valid.
+    #[error("{0}")]
+    Redis(String),
     /// The state file could not be read or written.
     #[error("state file {}: {message}", path.display())]
     State {
@@ -226,6 +230,14 @@ impl SimulatorBuilder {
         self
     }
 
+    /// Shares the rate-limit state with every instance using this Redis (`redis://…`), so
+    /// several simulators enforce one limit per account. Redis keeps real time: a manual clock
+    /// does not move these limits.
+    pub fn redis_url(mut self, url: impl Into<String>) -> Self {
+        self.config.redis_url = Some(url.into());
+        self
+    }
+
     /// Injects faults.
     pub fn faults(mut self, plan: FaultPlan) -> Self {
         self.config.faults = plan;
@@ -264,6 +276,10 @@ impl SimulatorBuilder {
             registered_secs: start_ms / 1000,
             ..Store::default()
         });
+        let shared = match &config.redis_url {
+            Some(url) => Some(shared_limits::SharedLimits::new(url).map_err(SimError::Redis)?),
+            None => None,
+        };
         let listener = tokio::net::TcpListener::bind(config.bind)
             .await
             .map_err(|source| SimError::Bind {
@@ -278,6 +294,7 @@ impl SimulatorBuilder {
             config.clone(),
             SimClock::new(config.clock, start_ms),
             store,
+            shared,
         ));
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let app = server::router(sim.clone());

@@ -54,6 +54,7 @@ pub struct Sim {
     pub(crate) deliveries: Mutex<Vec<Delivery>>,
     dirty: AtomicBool,
     pub(crate) changed: tokio::sync::Notify,
+    shared: Option<crate::shared_limits::SharedLimits>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -61,7 +62,12 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Sim {
-    pub(crate) fn new(config: SimConfig, clock: SimClock, store: Store) -> Sim {
+    pub(crate) fn new(
+        config: SimConfig,
+        clock: SimClock,
+        store: Store,
+        shared: Option<crate::shared_limits::SharedLimits>,
+    ) -> Sim {
         let faults = config.faults.clone();
         let rng = Rng::from_parts(&[&config.seed.to_le_bytes(), b"faults"]);
         Sim {
@@ -76,6 +82,7 @@ impl Sim {
             deliveries: Mutex::new(Vec::new()),
             dirty: AtomicBool::new(false),
             changed: tokio::sync::Notify::new(),
+            shared,
         }
     }
 
@@ -93,8 +100,9 @@ impl Sim {
         self.dirty.swap(false, Ordering::AcqRel)
     }
 
-    /// GCRA per key and class on the limiter clock; true if the request may pass.
-    fn admit(&self, api_key: &str, class: &'static str) -> bool {
+    /// GCRA per key and class; true if the request may pass. Through Redis when shared (this
+    /// instance alone while Redis cannot answer), else on the limiter clock.
+    async fn admit(&self, api_key: &str, class: &'static str) -> bool {
         if !self.config.rate_limits {
             return true;
         }
@@ -102,6 +110,19 @@ impl Sim {
             return true;
         };
         let interval = (1000.0 / rate).round() as i64;
+        if let Some(shared) = &self.shared {
+            if let Some(granted) = shared
+                .admit(
+                    api_key,
+                    class,
+                    interval,
+                    self.config.rate_limit_tolerance_ms,
+                )
+                .await
+            {
+                return granted;
+            }
+        }
         let now = self.clock.limiter_ms();
         let mut l = lock(&self.limiter);
         let tat = l.entry((api_key.to_owned(), class)).or_insert(i64::MIN);
@@ -351,7 +372,7 @@ async fn v2(State(sim): State<Arc<Sim>>, req: Request) -> Response {
         }
     }
 
-    let reply = route_and_handle(&sim, &method, &uri, &headers, &segments, &body);
+    let reply = route_and_handle(&sim, &method, &uri, &headers, &segments, &body).await;
     let status = if sim.config.mirror_http_status {
         mirrored_status(reply.code)
     } else {
@@ -369,7 +390,7 @@ async fn v2(State(sim): State<Arc<Sim>>, req: Request) -> Response {
     }
 }
 
-fn route_and_handle(
+async fn route_and_handle(
     sim: &Sim,
     method: &str,
     uri: &axum::http::Uri,
@@ -406,7 +427,7 @@ fn route_and_handle(
     if !sim.config.api_keys.is_empty() && !sim.config.api_keys.contains(&key) {
         return Reply::err(MetaCode::InvalidApiKey, "Invalid API key.");
     }
-    if !sim.admit(&key, route.rate_class()) {
+    if !sim.admit(&key, route.rate_class()).await {
         lock(&sim.stats).rate_limited += 1;
         return Reply::err(
             MetaCode::TooManyRequests,

@@ -878,3 +878,58 @@ async fn the_state_file_survives_a_restart() {
         created.tracking().unwrap().created_at
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn simulators_sharing_a_redis_enforce_one_limit_per_account() {
+    let Some(redis) = tm_redis::testing::TestRedis::start() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must provide redis-server"
+        );
+        eprintln!("skipping: no redis-server could be started");
+        return;
+    };
+    let a = start(Simulator::builder().redis_url(redis.url())).await;
+    let b = start(Simulator::builder().redis_url(redis.url())).await;
+    let k = Some(KEY);
+    // One list call per second per account, across both instances.
+    assert_eq!(
+        code(&raw(&a, "GET", "/trackings/get", k, None).await.2),
+        200
+    );
+    assert_eq!(
+        code(&raw(&b, "GET", "/trackings/get", k, None).await.2),
+        429,
+        "the other instance saw the first call"
+    );
+    assert_eq!(
+        code(
+            &raw(&b, "GET", "/trackings/get", Some("another-account"), None)
+                .await
+                .2
+        ),
+        200
+    );
+    tokio::time::sleep(Duration::from_millis(1_000)).await;
+    assert_eq!(
+        code(&raw(&b, "GET", "/trackings/get", k, None).await.2),
+        200
+    );
+    // Without Redis the instances limit alone rather than fail.
+    drop(redis);
+    assert_eq!(
+        code(
+            &raw(&a, "GET", "/trackings/get", Some("third"), None)
+                .await
+                .2
+        ),
+        200
+    );
+    assert!(
+        Simulator::builder()
+            .redis_url("not a url")
+            .start()
+            .await
+            .is_err()
+    );
+}
