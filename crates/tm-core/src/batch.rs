@@ -47,6 +47,16 @@ pub enum Outcome {
 
 impl Outcome {
     /// True for created, already existed and applied.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// # let client = tm_core::doc_client(r#"{"meta":{"code":201},"data":{"submitted":2,"added":1,"trackings":[{"tracking_number":"RN1","carrier_code":"dhl"}],"errors":[{"tracking_number":"RN2","carrier_code":"dhl","code":4015,"message":"bad carrier"}]}}"#);
+    /// use tm_core::types::CreateTrackingRequest;
+    /// let report = client.trackings().create_many(["RN1", "RN2"].map(|n| CreateTrackingRequest::new("dhl", n))).await;
+    /// assert!(report.items[0].outcome.is_success());
+    /// assert!(!report.items[1].outcome.is_success());
+    /// # }
+    /// ```
     pub fn is_success(&self) -> bool {
         matches!(
             self,
@@ -56,6 +66,16 @@ impl Outcome {
 
     /// A short lower-case label: `created`, `already_existed`, `applied`, `rejected`,
     /// `invalid`, `failed`, `not_sent`, `unconfirmed`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// # let client = tm_core::doc_client(r#"{"meta":{"code":201},"data":{"submitted":2,"added":1,"trackings":[{"tracking_number":"RN1","carrier_code":"dhl"}],"errors":[{"tracking_number":"RN2","carrier_code":"dhl","code":4015,"message":"bad carrier"}]}}"#);
+    /// use tm_core::types::CreateTrackingRequest;
+    /// let report = client.trackings().create_many(["RN1", "RN2"].map(|n| CreateTrackingRequest::new("dhl", n))).await;
+    /// assert_eq!(report.items[0].outcome.label(), "created");
+    /// assert_eq!(report.items[1].outcome.label(), "rejected");
+    /// # }
+    /// ```
     pub fn label(&self) -> &'static str {
         match self {
             Outcome::Created(_) => "created",
@@ -70,6 +90,15 @@ impl Outcome {
     }
 
     /// The reason of a rejected, invalid or failed item.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// # let client = tm_core::doc_client(r#"{"meta":{"code":201},"data":{"submitted":2,"added":1,"trackings":[{"tracking_number":"RN1","carrier_code":"dhl"}],"errors":[{"tracking_number":"RN2","carrier_code":"dhl","code":4015,"message":"bad carrier"}]}}"#);
+    /// use tm_core::types::CreateTrackingRequest;
+    /// let report = client.trackings().create_many(["RN1", "RN2"].map(|n| CreateTrackingRequest::new("dhl", n))).await;
+    /// assert_eq!(report.items[1].outcome.reason().as_deref(), Some("4015: bad carrier"));
+    /// # }
+    /// ```
     pub fn reason(&self) -> Option<String> {
         match self {
             Outcome::Rejected { code, message } => Some(match code {
@@ -117,6 +146,15 @@ pub struct BatchCounts {
 
 impl BatchCounts {
     /// Every item counted.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// # let client = tm_core::doc_client(r#"{"meta":{"code":201},"data":{"submitted":2,"added":1,"trackings":[{"tracking_number":"RN1","carrier_code":"dhl"}],"errors":[{"tracking_number":"RN2","carrier_code":"dhl","code":4015,"message":"bad carrier"}]}}"#);
+    /// use tm_core::types::CreateTrackingRequest;
+    /// let report = client.trackings().create_many(["RN1", "RN2"].map(|n| CreateTrackingRequest::new("dhl", n))).await;
+    /// assert_eq!(report.counts().total(), 2);
+    /// # }
+    /// ```
     pub fn total(&self) -> usize {
         self.created
             + self.already_existed
@@ -140,6 +178,16 @@ pub struct BatchReport {
 
 impl BatchReport {
     /// Counts per outcome kind.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// # let client = tm_core::doc_client(r#"{"meta":{"code":201},"data":{"submitted":2,"added":1,"trackings":[{"tracking_number":"RN1","carrier_code":"dhl"}],"errors":[{"tracking_number":"RN2","carrier_code":"dhl","code":4015,"message":"bad carrier"}]}}"#);
+    /// use tm_core::types::CreateTrackingRequest;
+    /// let report = client.trackings().create_many(["RN1", "RN2"].map(|n| CreateTrackingRequest::new("dhl", n))).await;
+    /// let c = report.counts();
+    /// assert_eq!((c.created, c.rejected), (1, 1));
+    /// # }
+    /// ```
     pub fn counts(&self) -> BatchCounts {
         let mut c = BatchCounts::default();
         for i in &self.items {
@@ -158,11 +206,29 @@ impl BatchReport {
     }
 
     /// True when every item succeeded (created, existed or applied).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// # let client = tm_core::doc_client(r#"{"meta":{"code":201},"data":{"submitted":2,"added":1,"trackings":[{"tracking_number":"RN1","carrier_code":"dhl"}],"errors":[{"tracking_number":"RN2","carrier_code":"dhl","code":4015,"message":"bad carrier"}]}}"#);
+    /// use tm_core::types::CreateTrackingRequest;
+    /// let report = client.trackings().create_many(["RN1", "RN2"].map(|n| CreateTrackingRequest::new("dhl", n))).await;
+    /// assert!(!report.is_complete());
+    /// # }
+    /// ```
     pub fn is_complete(&self) -> bool {
         self.items.iter().all(|i| i.outcome.is_success())
     }
 
     /// The error that stopped the batch, if one did.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// # let client = tm_core::doc_client(r#"{"meta":{"code":201},"data":{"submitted":2,"added":1,"trackings":[{"tracking_number":"RN1","carrier_code":"dhl"}],"errors":[{"tracking_number":"RN2","carrier_code":"dhl","code":4015,"message":"bad carrier"}]}}"#);
+    /// use tm_core::types::CreateTrackingRequest;
+    /// let report = client.trackings().create_many(["RN1", "RN2"].map(|n| CreateTrackingRequest::new("dhl", n))).await;
+    /// assert!(report.error().is_none(), "no call failed; one item was rejected");
+    /// # }
+    /// ```
     pub fn error(&self) -> Option<&Arc<Error>> {
         self.items.iter().find_map(|i| match &i.outcome {
             Outcome::Failed(e) => Some(e),

@@ -64,6 +64,15 @@ impl Carriers<'_> {
     }
 
     /// Drops the cached lists; the next call fetches afresh.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
+    /// # let client = tm_core::doc_client(r#"{"meta":{"code":200},"data":[{"code":"dhl"}]}"#);
+    /// client.carriers().list().await?; // fetched, then cached
+    /// client.carriers().invalidate_cache();
+    /// client.carriers().list().await?; // fetched again
+    /// # Ok(()) }
+    /// ```
     pub fn invalidate_cache(&self) {
         self.client
             .inner

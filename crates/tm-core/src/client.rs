@@ -122,12 +122,23 @@ impl fmt::Debug for Client {
 
 impl Client {
     /// A builder with every default.
+    ///
+    /// ```
+    /// let client = tm_core::Client::builder().api_key("k").build().unwrap();
+    /// # let _ = client;
+    /// ```
     pub fn builder() -> ClientBuilder {
         ClientBuilder::default()
     }
 
     /// A client configured from `TRACKINGMORE_API_KEY` and the other environment variables
     /// (see [`ClientBuilder::with_env`]).
+    ///
+    /// ```no_run
+    /// // TRACKINGMORE_API_KEY=… TRACKINGMORE_BASE_URL=http://127.0.0.1:8000/v2 cargo run
+    /// let client = tm_core::Client::from_env().expect("TRACKINGMORE_API_KEY is set");
+    /// # let _ = client;
+    /// ```
     pub fn from_env() -> Result<Client> {
         Ok(Client::builder().with_env()?.build()?)
     }
@@ -139,21 +150,47 @@ impl Client {
     }
 
     /// The settings in use.
+    ///
+    /// ```
+    /// let client = tm_core::Client::builder().api_key("k").build().unwrap();
+    /// assert_eq!(client.config().base_url, tm_core::DEFAULT_BASE_URL);
+    /// ```
     pub fn config(&self) -> &Config {
         &self.inner.config
     }
 
     /// Carrier list and detection.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
+    /// # let client = tm_core::doc_client(r#"{"meta":{"code":200},"data":[{"code":"dhl"}]}"#);
+    /// let carriers = client.carriers().list().await?;
+    /// # assert_eq!(carriers.len(), 1); Ok(()) }
+    /// ```
     pub fn carriers(&self) -> crate::Carriers<'_> {
         crate::Carriers { client: self }
     }
 
     /// Creating, reading, changing, listing and deleting trackings.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
+    /// # let client = tm_core::doc_client(r#"{"meta":{"code":200},"data":{"tracking_number":"1234567890","carrier_code":"dhl"}}"#);
+    /// let t = client.trackings().get("dhl", "1234567890").await?;
+    /// # assert_eq!(t.carrier_code, "dhl"); Ok(()) }
+    /// ```
     pub fn trackings(&self) -> crate::Trackings<'_> {
         crate::Trackings { client: self }
     }
 
     /// Account information and status counts.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
+    /// # let client = tm_core::doc_client(r#"{"meta":{"code":200},"data":{"email":"ops@shop.example","track_number":100}}"#);
+    /// let info = client.account().user_info().await?;
+    /// # assert_eq!(info.email.as_deref(), Some("ops@shop.example")); Ok(()) }
+    /// ```
     pub fn account(&self) -> crate::Account<'_> {
         crate::Account { client: self }
     }

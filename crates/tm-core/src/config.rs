@@ -38,6 +38,11 @@ pub struct ApiKey(String);
 impl ApiKey {
     /// Validates a key: non-empty, printable ASCII without whitespace (anything else could
     /// not travel in an HTTP header, or would split it).
+    ///
+    /// ```
+    /// assert!(tm_core::ApiKey::new("0123456789abcdef").is_ok());
+    /// assert!(tm_core::ApiKey::new("").is_err());
+    /// ```
     pub fn new(key: impl Into<String>) -> Result<ApiKey, ConfigError> {
         let key = key.into();
         if key.is_empty() {
@@ -56,6 +61,11 @@ impl ApiKey {
     }
 
     /// The key itself. The only way to read it: grep for `expose()` to audit every use.
+    ///
+    /// ```
+    /// let key = tm_core::ApiKey::new("0123456789abcdef").unwrap();
+    /// assert_eq!(key.expose(), "0123456789abcdef");
+    /// ```
     pub fn expose(&self) -> &str {
         &self.0
     }
@@ -131,6 +141,11 @@ impl fmt::Debug for ClientBuilder {
 
 impl ClientBuilder {
     /// The API key.
+    ///
+    /// ```
+    /// let client = tm_core::Client::builder().api_key("0123456789abcdef").build().unwrap();
+    /// assert!(!format!("{client:?}").contains("0123456789abcdef"));
+    /// ```
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
         self.api_key = Some(key.into());
         self
@@ -138,36 +153,70 @@ impl ClientBuilder {
 
     /// The base URL (default `https://api.trackingmore.com/v2`). Plain `http://` is refused
     /// unless the host is loopback or [`allow_insecure_http`](Self::allow_insecure_http) is set.
+    ///
+    /// ```
+    /// let c = tm_core::Client::builder().api_key("k").base_url("https://api.example.com/v2").build().unwrap();
+    /// assert_eq!(c.config().base_url, "https://api.example.com/v2");
+    /// ```
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
         self
     }
 
     /// Allows plain `http://` to a non-loopback host. The key then travels in clear text.
+    ///
+    /// ```
+    /// let refused = tm_core::Client::builder().api_key("k").base_url("http://proxy.internal/v2").build();
+    /// assert!(refused.is_err());
+    /// let allowed = tm_core::Client::builder().api_key("k").base_url("http://proxy.internal/v2").allow_insecure_http(true).build();
+    /// assert!(allowed.is_ok());
+    /// ```
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
         self.allow_insecure_http = allow;
         self
     }
 
     /// Connect timeout of the default transport (default 10 s).
+    ///
+    /// ```
+    /// let c = tm_core::Client::builder().api_key("k").connect_timeout(std::time::Duration::from_secs(3)).build();
+    /// assert!(c.is_ok());
+    /// ```
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = Some(timeout);
         self
     }
 
     /// Per-attempt timeout (default 30 s).
+    ///
+    /// ```
+    /// let c = tm_core::Client::builder().api_key("k").attempt_timeout(std::time::Duration::from_secs(5)).build().unwrap();
+    /// assert_eq!(c.config().attempt_timeout.as_secs(), 5);
+    /// ```
     pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
         self.attempt_timeout = Some(timeout);
         self
     }
 
     /// Total attempts per call, first included (default 3; 1 disables retries).
+    ///
+    /// ```
+    /// let c = tm_core::Client::builder().api_key("k").max_attempts(5).build().unwrap();
+    /// assert_eq!(c.config().retry.max_attempts, 5);
+    /// assert!(tm_core::Client::builder().api_key("k").max_attempts(0).build().is_err());
+    /// ```
     pub fn max_attempts(mut self, attempts: u32) -> Self {
         self.max_attempts = Some(attempts);
         self
     }
 
     /// The whole retry policy.
+    ///
+    /// ```
+    /// use tm_core::transport::RetryPolicy;
+    /// let c = tm_core::Client::builder().api_key("k").retry_policy(RetryPolicy::none()).build().unwrap();
+    /// assert_eq!(c.config().retry.max_attempts, 1);
+    /// ```
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = Some(policy);
         self
@@ -175,12 +224,28 @@ impl ClientBuilder {
 
     /// Client-side rate limits (default: the documented ones, see [`RateLimits::default`]);
     /// [`RateLimits::unlimited`] turns them off.
+    ///
+    /// ```
+    /// use tm_core::transport::{Rate, RateLimits};
+    /// let limits = RateLimits::default().with_class("default", Some(Rate::per_second(5)));
+    /// assert!(tm_core::Client::builder().api_key("k").rate_limits(limits).build().is_ok());
+    /// ```
     pub fn rate_limits(mut self, limits: RateLimits) -> Self {
         self.rate_limits = Some(limits);
         self
     }
 
     /// A rate limiter to use instead of the in-process one (e.g. one shared through Redis).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use tm_core::transport::{LocalRateLimiter, RateLimits};
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let shared = Arc::new(LocalRateLimiter::new(RateLimits::default()));
+    /// let a = tm_core::Client::builder().api_key("k").rate_limiter(shared.clone()).build().unwrap();
+    /// let b = tm_core::Client::builder().api_key("k").rate_limiter(shared).build().unwrap();
+    /// # let _ = (a, b); }
+    /// ```
     pub fn rate_limiter(mut self, limiter: Arc<dyn RateLimiter>) -> Self {
         self.rate_limiter = Some(limiter);
         self
@@ -188,30 +253,58 @@ impl ClientBuilder {
 
     /// The backend to send through instead of the default reqwest one (e.g. a
     /// `MockTransport`). Retries and rate limits still apply on top of it.
+    ///
+    /// ```
+    /// use tm_core::transport::{MockReply, MockTransport};
+    /// let mock = MockTransport::from_fn(|_| MockReply::json(200, serde_json::json!({"meta": {"code": 200}, "data": []})));
+    /// let client = tm_core::Client::builder().api_key("k").transport(mock).build().unwrap();
+    /// # let _ = client;
+    /// ```
     pub fn transport(mut self, transport: impl tm_transport::Transport + 'static) -> Self {
         self.transport = Some(Arc::new(transport));
         self
     }
 
     /// Items per batch call (default 40, the documented maximum; 1–40).
+    ///
+    /// ```
+    /// let c = tm_core::Client::builder().api_key("k").batch_size(20).build().unwrap();
+    /// assert_eq!(c.config().batch_size, 20);
+    /// assert!(tm_core::Client::builder().api_key("k").batch_size(41).build().is_err());
+    /// ```
     pub fn batch_size(mut self, size: usize) -> Self {
         self.batch_size = Some(size);
         self
     }
 
     /// Pages a listing may fetch before it fails (default 10 000).
+    ///
+    /// ```
+    /// let c = tm_core::Client::builder().api_key("k").max_pages(50).build().unwrap();
+    /// assert_eq!(c.config().max_pages, 50);
+    /// ```
     pub fn max_pages(mut self, pages: u32) -> Self {
         self.max_pages = Some(pages);
         self
     }
 
     /// How long the carrier list is cached (default 1 hour).
+    ///
+    /// ```
+    /// let c = tm_core::Client::builder().api_key("k").carrier_cache_ttl(std::time::Duration::from_secs(60)).build().unwrap();
+    /// assert_eq!(c.config().carrier_cache_ttl.as_secs(), 60);
+    /// ```
     pub fn carrier_cache_ttl(mut self, ttl: Duration) -> Self {
         self.carrier_cache_ttl = Some(ttl);
         self
     }
 
     /// Response-size cap of the default transport (default 32 MiB).
+    ///
+    /// ```
+    /// let c = tm_core::Client::builder().api_key("k").max_body_bytes(1 << 20).build();
+    /// assert!(c.is_ok());
+    /// ```
     pub fn max_body_bytes(mut self, limit: u64) -> Self {
         self.max_body_bytes = Some(limit);
         self
@@ -219,11 +312,23 @@ impl ClientBuilder {
 
     /// Fills every setting not given explicitly from `TRACKINGMORE_API_KEY`,
     /// `TRACKINGMORE_BASE_URL`, `TRACKINGMORE_MAX_ATTEMPTS` and `TRACKINGMORE_TIMEOUT_SECS`.
+    ///
+    /// ```
+    /// // TRACKINGMORE_API_KEY and friends fill what is not set here; the key given here wins.
+    /// let c = tm_core::Client::builder().api_key("explicit").with_env().unwrap().build().unwrap();
+    /// # let _ = c;
+    /// ```
     pub fn with_env(self) -> Result<Self, ConfigError> {
         self.with_env_from(|name| std::env::var(name).ok())
     }
 
     /// [`with_env`](Self::with_env) with a custom variable lookup (for tests).
+    ///
+    /// ```
+    /// let env = |name: &str| (name == "TRACKINGMORE_MAX_ATTEMPTS").then(|| "5".to_owned());
+    /// let c = tm_core::Client::builder().api_key("k").with_env_from(env).unwrap().build().unwrap();
+    /// assert_eq!(c.config().retry.max_attempts, 5);
+    /// ```
     pub fn with_env_from(
         mut self,
         var: impl Fn(&str) -> Option<String>,
@@ -262,6 +367,11 @@ impl ClientBuilder {
 
     /// Builds the client: validates every setting, then stacks retry over rate limiting over
     /// the backend.
+    ///
+    /// ```
+    /// assert!(tm_core::Client::builder().build().is_err(), "a key is required");
+    /// assert!(tm_core::Client::builder().api_key("k").build().is_ok());
+    /// ```
     pub fn build(self) -> Result<Client, ConfigError> {
         let key = ApiKey::new(self.api_key.clone().ok_or(ConfigError::MissingApiKey)?)?;
         let base_url = self

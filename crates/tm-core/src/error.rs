@@ -179,6 +179,14 @@ pub enum ConfigError {
 
 impl Error {
     /// The operation that failed, if the error belongs to one.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let client = tm_core::doc_client(r#"{"meta":{"code":4017,"type":"Bad Request","message":"Tracking does not exist."},"data":[]}"#);
+    /// let err = client.trackings().get("dhl", "1234567890").await.unwrap_err();
+    /// assert_eq!(err.operation(), Some("trackings.get"));
+    /// # }
+    /// ```
     pub fn operation(&self) -> Option<&'static str> {
         match self {
             Error::Transport { operation, .. }
@@ -191,6 +199,14 @@ impl Error {
     }
 
     /// The `meta.code` of an API error.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let client = tm_core::doc_client(r#"{"meta":{"code":4017,"type":"Bad Request","message":"Tracking does not exist."},"data":[]}"#);
+    /// let err = client.trackings().get("dhl", "1234567890").await.unwrap_err();
+    /// assert_eq!(err.api_code(), Some(tm_core::types::MetaCode::TrackingNotFound));
+    /// # }
+    /// ```
     pub fn api_code(&self) -> Option<MetaCode> {
         match self {
             Error::Api(e) => e.code,
@@ -199,6 +215,14 @@ impl Error {
     }
 
     /// The HTTP status of an API error.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let client = tm_core::doc_client(r#"{"meta":{"code":4017,"type":"Bad Request","message":"Tracking does not exist."},"data":[]}"#);
+    /// let err = client.trackings().get("dhl", "1234567890").await.unwrap_err();
+    /// assert_eq!(err.status(), Some(200)); // v2 answers errors with HTTP 200
+    /// # }
+    /// ```
     pub fn status(&self) -> Option<u16> {
         match self {
             Error::Api(e) => Some(e.http_status),
@@ -208,6 +232,14 @@ impl Error {
 
     /// True when trying again later may succeed: transient transport failures, throttling, and
     /// server-side errors (500, 503).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let client = tm_core::doc_client(r#"{"meta":{"code":4017,"type":"Bad Request","message":"Tracking does not exist."},"data":[]}"#);
+    /// let err = client.trackings().get("dhl", "1234567890").await.unwrap_err();
+    /// assert!(!err.is_retryable());
+    /// # }
+    /// ```
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Transport { source, .. } => source.is_retryable(),
@@ -227,6 +259,14 @@ impl Error {
     }
 
     /// True when the API asked to slow down.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let client = tm_core::doc_client(r#"{"meta":{"code":4017,"type":"Bad Request","message":"Tracking does not exist."},"data":[]}"#);
+    /// let err = client.trackings().get("dhl", "1234567890").await.unwrap_err();
+    /// assert!(!err.is_rate_limited());
+    /// # }
+    /// ```
     pub fn is_rate_limited(&self) -> bool {
         match self {
             Error::RateLimited { .. } => true,
@@ -239,6 +279,14 @@ impl Error {
     }
 
     /// True when the account's quota or balance is used up (4021, 4019, 402).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let client = tm_core::doc_client(r#"{"meta":{"code":4017,"type":"Bad Request","message":"Tracking does not exist."},"data":[]}"#);
+    /// let err = client.trackings().get("dhl", "1234567890").await.unwrap_err();
+    /// assert!(!err.is_quota_exhausted());
+    /// # }
+    /// ```
     pub fn is_quota_exhausted(&self) -> bool {
         matches!(
             self.api_code(),
@@ -251,6 +299,14 @@ impl Error {
     }
 
     /// True when the tracking (or route) does not exist: 4017, 4031, 404.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let client = tm_core::doc_client(r#"{"meta":{"code":4017,"type":"Bad Request","message":"Tracking does not exist."},"data":[]}"#);
+    /// let err = client.trackings().get("dhl", "1234567890").await.unwrap_err();
+    /// assert!(err.is_not_found());
+    /// # }
+    /// ```
     pub fn is_not_found(&self) -> bool {
         matches!(
             self.api_code(),
@@ -259,6 +315,14 @@ impl Error {
     }
 
     /// True when the API key was refused (401, 4001, 4002).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let client = tm_core::doc_client(r#"{"meta":{"code":4017,"type":"Bad Request","message":"Tracking does not exist."},"data":[]}"#);
+    /// let err = client.trackings().get("dhl", "1234567890").await.unwrap_err();
+    /// assert!(!err.is_unauthorized());
+    /// # }
+    /// ```
     pub fn is_unauthorized(&self) -> bool {
         matches!(
             self.api_code(),
@@ -267,16 +331,41 @@ impl Error {
     }
 
     /// True for a timeout.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let client = tm_core::doc_client(r#"{"meta":{"code":4017,"type":"Bad Request","message":"Tracking does not exist."},"data":[]}"#);
+    /// let err = client.trackings().get("dhl", "1234567890").await.unwrap_err();
+    /// assert!(!err.is_timeout());
+    /// # }
+    /// ```
     pub fn is_timeout(&self) -> bool {
         matches!(self, Error::Transport { source, .. } if source.is_timeout())
     }
 
     /// True for errors about the client's own input or configuration.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let client = tm_core::doc_client(r#"{"meta":{"code":4017,"type":"Bad Request","message":"Tracking does not exist."},"data":[]}"#);
+    /// let err = client.trackings().get("dhl", "1234567890").await.unwrap_err();
+    /// assert!(!err.is_usage());
+    /// assert!(client.trackings().get("dhl", "").await.unwrap_err().is_usage());
+    /// # }
+    /// ```
     pub fn is_usage(&self) -> bool {
         matches!(self, Error::InvalidInput { .. } | Error::Config(_))
     }
 
     /// The wait the API asked for, if it asked.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let client = tm_core::doc_client(r#"{"meta":{"code":4017,"type":"Bad Request","message":"Tracking does not exist."},"data":[]}"#);
+    /// let err = client.trackings().get("dhl", "1234567890").await.unwrap_err();
+    /// assert_eq!(err.retry_after(), None);
+    /// # }
+    /// ```
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             Error::RateLimited { retry_after, .. } => *retry_after,

@@ -46,11 +46,30 @@ impl Paginator {
     }
 
     /// Items seen so far.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
+    /// # let client = tm_core::doc_client(r#"{"meta":{"code":200},"data":{"page":1,"limit":2000,"total":"1","items":[{"tracking_number":"RN1","carrier_code":"dhl"}]}}"#);
+    /// let mut pages = client.trackings().pages(Default::default());
+    /// while let Some(page) = pages.next_page().await { page?; }
+    /// assert_eq!(pages.seen(), 1);
+    /// # Ok(()) }
+    /// ```
     pub fn seen(&self) -> u64 {
         self.seen
     }
 
     /// The next page, `None` after the last one (or after an error).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
+    /// # let client = tm_core::doc_client(r#"{"meta":{"code":200},"data":{"page":1,"limit":2000,"total":"1","items":[{"tracking_number":"RN1","carrier_code":"dhl"}]}}"#);
+    /// let mut pages = client.trackings().pages(Default::default());
+    /// let first = pages.next_page().await.unwrap()?;
+    /// assert_eq!(first.total(), Some(1));
+    /// assert!(pages.next_page().await.is_none(), "that was the last page");
+    /// # Ok(()) }
+    /// ```
     pub async fn next_page(&mut self) -> Option<Result<TrackingList>> {
         if self.done {
             return None;
@@ -107,6 +126,16 @@ impl Paginator {
     }
 
     /// Every item of every remaining page as a stream; at most one page is held in memory.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
+    /// # let client = tm_core::doc_client(r#"{"meta":{"code":200},"data":{"page":1,"limit":2000,"total":"1","items":[{"tracking_number":"RN1","carrier_code":"dhl"}]}}"#);
+    /// let mut pages = client.trackings().pages(Default::default());
+    /// use futures::TryStreamExt;
+    /// let items: Vec<_> = pages.into_items().try_collect().await?;
+    /// assert_eq!(items[0].tracking_number, "RN1");
+    /// # Ok(()) }
+    /// ```
     pub fn into_items(self) -> impl Stream<Item = Result<Tracking>> + Send + 'static {
         futures::stream::unfold(
             (self, VecDeque::<Tracking>::new()),

@@ -27,6 +27,15 @@ pub enum CreateOutcome {
 
 impl CreateOutcome {
     /// The created tracking, if this call created it.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
+    /// # let client = tm_core::doc_client(r#"{"meta":{"code":200},"data":{"tracking_number":"RN1","carrier_code":"dhl","status":"pending"}}"#);
+    /// use tm_core::types::CreateTrackingRequest;
+    /// let outcome = client.trackings().create(CreateTrackingRequest::new("dhl", "RN1")).await?;
+    /// assert_eq!(outcome.tracking().map(|t| t.tracking_number.as_str()), Some("RN1"));
+    /// # Ok(()) }
+    /// ```
     pub fn tracking(&self) -> Option<&Tracking> {
         match self {
             CreateOutcome::Created(t) => Some(t),
@@ -264,6 +273,18 @@ impl Trackings<'_> {
 
     /// [`create_many`](Self::create_many), calling `on_chunk` with each chunk's outcomes as
     /// soon as it is done (for progress bars and journals).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// # let client = tm_core::doc_client(r#"{"meta":{"code":201},"data":{"submitted":2,"added":1,"trackings":[{"tracking_number":"RN1","carrier_code":"dhl"}],"errors":[{"tracking_number":"RN2","carrier_code":"dhl","code":4015,"message":"bad carrier"}]}}"#);
+    /// use tm_core::types::CreateTrackingRequest;
+    /// let report = client.trackings().create_many(["RN1", "RN2"].map(|n| CreateTrackingRequest::new("dhl", n))).await;
+    /// # let _ = report;
+    /// let mut done = 0;
+    /// let report = client.trackings().create_many_with(["RN1", "RN2"].map(|n| CreateTrackingRequest::new("dhl", n)), |chunk| done += chunk.len()).await;
+    /// assert_eq!(done, report.items.len());
+    /// # }
+    /// ```
     pub async fn create_many_with(
         &self,
         items: impl IntoIterator<Item = CreateTrackingRequest>,

@@ -99,6 +99,14 @@ impl std::fmt::Debug for WebhookVerifier {
 
 impl WebhookVerifier {
     /// A verifier for the account registered with `email` (the signing key).
+    ///
+    /// ```
+    /// use std::time::{Duration, UNIX_EPOCH};
+    /// use tm_core::webhook::{WebhookVerifier, signature};
+    /// let body = format!(r#"{{"data":{{"tracking_number":"RN1","carrier_code":"dhl"}},"verifyInfo":{{"timeStr":1503816929,"signature":"{}"}}}}"#, signature("owner@example.com", "1503816929"));
+    /// let verifier = WebhookVerifier::new("owner@example.com");
+    /// assert!(verifier.verify_at(body.as_bytes(), UNIX_EPOCH).is_ok());
+    /// ```
     pub fn new(email: impl Into<String>) -> Self {
         WebhookVerifier {
             email: email.into(),
@@ -107,6 +115,15 @@ impl WebhookVerifier {
     }
 
     /// Rejects bodies signed longer ago (or further ahead) than `max_age`.
+    ///
+    /// ```
+    /// use std::time::{Duration, UNIX_EPOCH};
+    /// use tm_core::webhook::{WebhookVerifier, signature};
+    /// let body = format!(r#"{{"data":{{"tracking_number":"RN1","carrier_code":"dhl"}},"verifyInfo":{{"timeStr":1503816929,"signature":"{}"}}}}"#, signature("owner@example.com", "1503816929"));
+    /// let verifier = WebhookVerifier::new("owner@example.com").max_age(Duration::from_secs(300));
+    /// let an_hour_later = UNIX_EPOCH + Duration::from_secs(1503816929 + 3600);
+    /// assert!(verifier.verify_at(body.as_bytes(), an_hour_later).is_err());
+    /// ```
     #[must_use]
     pub fn max_age(mut self, max_age: Duration) -> Self {
         self.max_age = Some(max_age);
@@ -114,11 +131,29 @@ impl WebhookVerifier {
     }
 
     /// Verifies `body` now and returns its tracking.
+    ///
+    /// ```
+    /// use std::time::{Duration, UNIX_EPOCH};
+    /// use tm_core::webhook::{WebhookVerifier, signature};
+    /// let body = format!(r#"{{"data":{{"tracking_number":"RN1","carrier_code":"dhl"}},"verifyInfo":{{"timeStr":1503816929,"signature":"{}"}}}}"#, signature("owner@example.com", "1503816929"));
+    /// // Signed in 2017: fine without an age limit, refused with one.
+    /// assert!(WebhookVerifier::new("owner@example.com").verify(body.as_bytes()).is_ok());
+    /// assert!(WebhookVerifier::new("owner@example.com").max_age(Duration::from_secs(600)).verify(body.as_bytes()).is_err());
+    /// ```
     pub fn verify(&self, body: &[u8]) -> Result<Tracking, WebhookError> {
         self.verify_at(body, SystemTime::now())
     }
 
     /// Verifies `body` as of `now` and returns its tracking.
+    ///
+    /// ```
+    /// use std::time::{Duration, UNIX_EPOCH};
+    /// use tm_core::webhook::{WebhookVerifier, signature};
+    /// let body = format!(r#"{{"data":{{"tracking_number":"RN1","carrier_code":"dhl"}},"verifyInfo":{{"timeStr":1503816929,"signature":"{}"}}}}"#, signature("owner@example.com", "1503816929"));
+    /// let now = UNIX_EPOCH + Duration::from_secs(1503816929 + 5);
+    /// let t = WebhookVerifier::new("owner@example.com").verify_at(body.as_bytes(), now).unwrap();
+    /// assert_eq!(t.tracking_number, "RN1");
+    /// ```
     pub fn verify_at(&self, body: &[u8], now: SystemTime) -> Result<Tracking, WebhookError> {
         let payload: WebhookPayload =
             serde_json::from_slice(body).map_err(|e| WebhookError::Malformed {
