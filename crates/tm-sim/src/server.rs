@@ -144,8 +144,15 @@ pub(crate) fn envelope_text(sim: &Sim, reply: &Reply) -> String {
         .kind
         .or(reply.code.documented_type())
         .unwrap_or("Success");
-    let env = json!({"meta": {"code": reply.code.code(), "type": kind, "message": reply.message}, "data": reply.data});
-    let text = env.to_string();
+    // `meta` first, then `data`, in that order, as every captured body has them (a JSON map
+    // would sort `data` first); inside meta: code, type, message.
+    let meta = format!(
+        r#"{{"code":{},"type":{},"message":{}}}"#,
+        reply.code.code(),
+        Value::from(kind),
+        Value::from(reply.message.as_str())
+    );
+    let text = format!(r#"{{"meta":{meta},"data":{}}}"#, reply.data);
     if sim.config.php_escapes {
         php_escape(&text)
     } else {

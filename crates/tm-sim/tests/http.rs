@@ -537,6 +537,11 @@ async fn bodies_look_like_the_captures() {
     );
     assert!(item.get("updated_at").is_none());
     assert!(!text.contains("http://"), "PHP escapes slashes");
+    assert!(
+        text.starts_with(r#"{"meta":{"code":201,"type":"Created","message":"#),
+        "meta first, as the API sends it: {}",
+        &text[..60]
+    );
     // A month later the parcel has moved; lastEvent is rebuilt from the newest checkpoint.
     sim.advance(Duration::from_secs(40 * 86_400));
     let (_, text, v) = raw(&sim, "GET", "/trackings/get?page=1&limit=5", k, None).await;
