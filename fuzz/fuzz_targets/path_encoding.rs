@@ -12,7 +12,7 @@ struct Capture(Mutex<Vec<String>>);
 
 #[async_trait::async_trait]
 impl Transport for Capture {
-    async fn send(&self, req: HttpRequest) -> Result<HttpResponse, TransportError> {
+    async fn send(&self, req: &HttpRequest) -> Result<HttpResponse, TransportError> {
         self.0.lock().unwrap().push(req.path.clone());
         Ok(HttpResponse::new(200, r#"{"meta":{"code":200},"data":{"tracking_number":"x","carrier_code":"y"}}"#))
     }

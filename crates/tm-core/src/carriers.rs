@@ -100,7 +100,7 @@ impl Carriers<'_> {
         let op = ops::CARRIERS_LIST;
         let mut req = self.client.request(op, Method::Get, "/carriers".into());
         if let Some(l) = &lang {
-            req = req.header("Lang", l.as_str());
+            req = req.header("Lang", l.clone());
         }
         let list: Arc<Vec<Carrier>> = Arc::new(self.client.execute(op, req).await?);
         self.client

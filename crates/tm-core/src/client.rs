@@ -1,5 +1,6 @@
 //! The client, the transport stack under it, and how every response is read.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
@@ -16,7 +17,7 @@ use tm_transport::{
 use tm_types::{Carrier, Meta, MetaCode, RawEnvelope};
 use tracing::Instrument;
 
-use crate::config::{API_KEY_HEADER, ApiKey, ClientBuilder, Config};
+use crate::config::{API_KEY_HEADER_LOWER, ApiKey, ClientBuilder, Config};
 use crate::error::{ApiError, BODY_EXCERPT_BYTES, DecodeError, Error, Result, excerpt};
 
 /// What the transport needs to know about an operation.
@@ -195,15 +196,16 @@ impl Client {
         crate::Account { client: self }
     }
 
-    /// A request for `op` with the key and JSON headers.
+    /// A request for `op` with the key and JSON headers (names given in lower case, as the
+    /// transport keeps them, so the static names are not copied).
     pub(crate) fn request(&self, op: Op, method: Method, path: String) -> HttpRequest {
         HttpRequest::new(method, path)
             .operation(op.name)
             .idempotent(op.idempotent)
             .rate_class(op.rate_class)
             .timeout(self.inner.config.attempt_timeout)
-            .sensitive_header(API_KEY_HEADER, self.inner.key.expose())
-            .header("Accept", "application/json")
+            .sensitive_header(API_KEY_HEADER_LOWER, self.inner.key.expose().to_owned())
+            .header("accept", "application/json")
     }
 
     /// A request with a JSON body.
@@ -225,7 +227,7 @@ impl Client {
     pub(crate) async fn send(&self, op: Op, request: HttpRequest) -> Result<HttpResponse> {
         let span = tracing::info_span!("tm", operation = op.name, attempts = tracing::field::Empty);
         async {
-            let outcome = self.inner.transport.send(request).await;
+            let outcome = self.inner.transport.send(&request).await;
             match outcome {
                 Ok(resp) => {
                     tracing::Span::current().record("attempts", resp.attempt);
@@ -458,7 +460,7 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'~');
 
 /// A percent-encoded path segment; nothing in `value` can change the path or the query.
-pub(crate) fn segment(field: &'static str, value: &str) -> Result<String> {
+pub(crate) fn segment<'a>(field: &'static str, value: &'a str) -> Result<Cow<'a, str>> {
     if value.trim().is_empty() {
         return Err(Error::invalid(field, "must not be empty"));
     }
@@ -469,7 +471,8 @@ pub(crate) fn segment(field: &'static str, value: &str) -> Result<String> {
             format!("{value:?} cannot be used in a URL path"),
         ));
     }
-    Ok(utf8_percent_encode(value, SEGMENT).to_string())
+    // Borrowed when nothing needs escaping, as with most carrier codes and numbers.
+    Ok(utf8_percent_encode(value, SEGMENT).into())
 }
 
 /// Rejects an empty tracking number before sending (the API answers 4013).

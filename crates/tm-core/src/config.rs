@@ -13,6 +13,9 @@ use crate::error::ConfigError;
 pub const DEFAULT_BASE_URL: &str = "https://api.trackingmore.com/v2";
 /// The header that carries the key.
 pub const API_KEY_HEADER: &str = "Trackingmore-Api-Key";
+/// [`API_KEY_HEADER`] in lower case, the form requests carry (header names are
+/// case-insensitive; the transport keeps them in lower case).
+pub(crate) const API_KEY_HEADER_LOWER: &str = "trackingmore-api-key";
 /// Environment variable holding the key.
 pub const ENV_API_KEY: &str = "TRACKINGMORE_API_KEY";
 /// Environment variable holding the base URL.
@@ -493,5 +496,15 @@ fn check_base_url(raw: &str, allow_insecure_http: bool) -> Result<(), ConfigErro
             }
         }
         other => Err(bad(&format!("scheme {other:?} is not https"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lower_case_key_header_is_the_documented_one() {
+        assert_eq!(API_KEY_HEADER_LOWER, API_KEY_HEADER.to_ascii_lowercase());
     }
 }

@@ -70,7 +70,7 @@ pub fn doc_client(body: &'static str) -> Client {
     impl tm_transport::Transport for Canned {
         async fn send(
             &self,
-            _request: tm_transport::HttpRequest,
+            _request: &tm_transport::HttpRequest,
         ) -> std::result::Result<tm_transport::HttpResponse, tm_transport::TransportError> {
             Ok(tm_transport::HttpResponse::new(200, self.0))
         }

@@ -61,7 +61,7 @@ fn assert_safe(req: &HttpRequest, carrier: &str, number: &str) {
     assert_eq!(decode_segment(segs[2]), carrier);
     assert_eq!(decode_segment(segs[3]), number);
     assert!(req.query.is_empty());
-    let names: Vec<&str> = req.headers.iter().map(|h| h.name.as_str()).collect();
+    let names: Vec<&str> = req.headers.iter().map(|h| h.name.as_ref()).collect();
     assert_eq!(
         names,
         ["trackingmore-api-key", "accept"],

@@ -46,14 +46,24 @@ impl fmt::Display for Method {
     }
 }
 
+/// `name` in lower case; a name already in lower case (a `&'static str` such as
+/// `"accept"`) is kept without copying it.
+fn lower_case(name: Cow<'static, str>) -> Cow<'static, str> {
+    if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(name.to_ascii_lowercase())
+    } else {
+        name
+    }
+}
+
 /// A request header. A sensitive header (an API key) is never printed by `Debug`, is marked
 /// sensitive for the HTTP library, and is scrubbed by the recorder.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Header {
     /// The name, in lower case.
-    pub name: String,
+    pub name: Cow<'static, str>,
     /// The value.
-    pub value: String,
+    pub value: Cow<'static, str>,
     /// True for credentials.
     pub sensitive: bool,
 }
@@ -136,9 +146,13 @@ impl HttpRequest {
 
     /// Adds a header (the name is stored in lower case).
     #[must_use]
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+    pub fn header(
+        mut self,
+        name: impl Into<Cow<'static, str>>,
+        value: impl Into<Cow<'static, str>>,
+    ) -> Self {
         self.headers.push(Header {
-            name: name.into().to_ascii_lowercase(),
+            name: lower_case(name.into()),
             value: value.into(),
             sensitive: false,
         });
@@ -147,9 +161,13 @@ impl HttpRequest {
 
     /// Adds a header holding a credential.
     #[must_use]
-    pub fn sensitive_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+    pub fn sensitive_header(
+        mut self,
+        name: impl Into<Cow<'static, str>>,
+        value: impl Into<Cow<'static, str>>,
+    ) -> Self {
         self.headers.push(Header {
-            name: name.into().to_ascii_lowercase(),
+            name: lower_case(name.into()),
             value: value.into(),
             sensitive: true,
         });
@@ -196,7 +214,7 @@ impl HttpRequest {
         self.headers
             .iter()
             .find(|h| h.name.eq_ignore_ascii_case(name))
-            .map(|h| h.value.as_str())
+            .map(|h| h.value.as_ref())
     }
 
     /// The values of every sensitive header, for scrubbing.
@@ -204,7 +222,7 @@ impl HttpRequest {
         self.headers
             .iter()
             .filter(|h| h.sensitive && !h.value.is_empty())
-            .map(|h| h.value.as_str())
+            .map(|h| h.value.as_ref())
     }
 }
 

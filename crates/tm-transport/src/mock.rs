@@ -157,9 +157,9 @@ struct State {
 /// let mock = MockTransport::new()
 ///     .with_step(RequestMatcher::new(Method::Get, "/carriers"), MockReply::json(200, serde_json::json!({"meta": {"code": 200}})))
 ///     .with_step(RequestMatcher::new(Method::Get, "/carriers"), MockReply::error(InjectedError::Reset));
-/// let ok = mock.send(HttpRequest::new(Method::Get, "/carriers")).await.unwrap();
+/// let ok = mock.send(&HttpRequest::new(Method::Get, "/carriers")).await.unwrap();
 /// assert_eq!(ok.status, 200);
-/// let err = mock.send(HttpRequest::new(Method::Get, "/carriers")).await.unwrap_err();
+/// let err = mock.send(&HttpRequest::new(Method::Get, "/carriers")).await.unwrap_err();
 /// assert!(err.maybe_sent());
 /// mock.assert_exhausted();
 /// # }
@@ -321,9 +321,9 @@ impl MockTransport {
 
 #[async_trait]
 impl Transport for MockTransport {
-    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+    async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
         let timeout = request.timeout.or(self.default_timeout);
-        match self.next_reply(&request)? {
+        match self.next_reply(request)? {
             MockReply::Response { response, delay } => {
                 if let Some(t) = timeout.filter(|t| delay > *t) {
                     tokio::time::sleep(t).await;

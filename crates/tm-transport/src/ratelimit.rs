@@ -129,6 +129,15 @@ pub trait RateLimiter: Send + Sync + fmt::Debug {
     /// Waits until a request of `class` may be sent. Errors only when the limiter itself cannot
     /// work (a shared store is unreachable); it must never wait forever.
     async fn acquire(&self, class: &str) -> Result<(), TransportError>;
+
+    /// Takes a permit of `class` if one is free right now, without waiting; `false` means
+    /// "call [`acquire`](Self::acquire)". The rate-limit layer tries it first, so a request
+    /// under the limit costs no future. The default never grants (a shared store needs a round
+    /// trip, which is `acquire`'s work).
+    fn try_acquire(&self, class: &str) -> bool {
+        let _ = class;
+        false
+    }
 }
 
 /// An instant on tokio's clock, as governor needs it: nanoseconds since the clock's start.
@@ -237,6 +246,11 @@ impl LocalRateLimiter {
 
 #[async_trait]
 impl RateLimiter for LocalRateLimiter {
+    fn try_acquire(&self, class: &str) -> bool {
+        self.limiter_for(class)
+            .is_none_or(|limiter| limiter.check().is_ok())
+    }
+
     async fn acquire(&self, class: &str) -> Result<(), TransportError> {
         let Some(limiter) = self.limiter_for(class) else {
             return Ok(());
@@ -280,8 +294,10 @@ impl<T> RateLimitTransport<T> {
 
 #[async_trait]
 impl<T: Transport> Transport for RateLimitTransport<T> {
-    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
-        self.limiter.acquire(&request.rate_class).await?;
+    async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
+        if !self.limiter.try_acquire(&request.rate_class) {
+            self.limiter.acquire(&request.rate_class).await?;
+        }
         self.inner.send(request).await
     }
 }

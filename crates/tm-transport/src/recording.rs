@@ -28,7 +28,7 @@ const REDACTED_RESPONSE_HEADERS: &[&str] = &["set-cookie", "authorization", "www
 /// let backend = MockTransport::from_fn(|_| MockReply::json(200, serde_json::json!({"ok": true})));
 /// let recorder = RecordingTransport::new(backend).with_path_prefix("/v2");
 /// let req = HttpRequest::new(Method::Get, "/carriers").sensitive_header("Trackingmore-Api-Key", "k-123");
-/// recorder.send(req).await.unwrap();
+/// recorder.send(&req).await.unwrap();
 /// let recorded = serde_json::to_string(&recorder.interactions()).unwrap();
 /// assert!(recorded.contains("<API_KEY>") && !recorded.contains("k-123"));
 /// # }
@@ -111,7 +111,7 @@ impl<T> RecordingTransport<T> {
             .headers
             .iter()
             .filter(|h| h.sensitive)
-            .map(|h| h.name.as_str())
+            .map(|h| h.name.as_ref())
             .collect();
         keep.extend(self.keep_headers.iter().map(String::as_str));
         let reply = match outcome {
@@ -185,9 +185,9 @@ impl<T> RecordingTransport<T> {
 
 #[async_trait]
 impl<T: Transport> Transport for RecordingTransport<T> {
-    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
-        let outcome = self.inner.send(request.clone()).await;
-        let interaction = self.record(&request, &outcome);
+    async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
+        let outcome = self.inner.send(request).await;
+        let interaction = self.record(request, &outcome);
         let seq = {
             let mut rec = self.lock();
             rec.push((request.operation.to_string(), interaction.clone()));

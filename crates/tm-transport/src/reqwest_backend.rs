@@ -4,7 +4,7 @@ use std::fmt;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{HeaderName, HeaderValue};
 
 use crate::{HttpRequest, HttpResponse, Method, Transport, TransportError};
 
@@ -71,6 +71,9 @@ impl ReqwestTransportBuilder {
         }
         let client = reqwest::Client::builder()
             .connect_timeout(self.connect_timeout)
+            // The default per-attempt timeout lives on the client, so a request that keeps it
+            // carries no per-request setting (reqwest stores one in an allocated map).
+            .timeout(self.attempt_timeout)
             .user_agent(self.user_agent)
             // The API never redirects. Following one could carry the key header to another
             // host (reqwest strips only the standard credential headers), so a 3xx is
@@ -95,7 +98,7 @@ impl ReqwestTransportBuilder {
 /// # async fn run() -> Result<(), tm_transport::TransportError> {
 /// use tm_transport::{HttpRequest, Method, ReqwestTransport, Transport};
 /// let transport = ReqwestTransport::builder("https://api.trackingmore.com/v2").build()?;
-/// let response = transport.send(HttpRequest::new(Method::Get, "/carriers")).await?;
+/// let response = transport.send(&HttpRequest::new(Method::Get, "/carriers")).await?;
 /// println!("{}", response.status);
 /// # Ok(()) }
 /// ```
@@ -141,11 +144,14 @@ impl ReqwestTransport {
                 req.path
             )));
         }
-        if let Some(c) = req
-            .path
-            .chars()
-            .find(|c| c.is_ascii_control() || c.is_whitespace() || matches!(c, '?' | '#'))
-        {
+        let bad = |c: char| c.is_ascii_control() || c.is_whitespace() || matches!(c, '?' | '#');
+        // Paths are ASCII once encoded: a byte scan, with the char scan for anything else.
+        let found = if req.path.is_ascii() {
+            req.path.bytes().map(char::from).find(|c| bad(*c))
+        } else {
+            req.path.chars().find(|c| bad(*c))
+        };
+        if let Some(c) = found {
             return Err(TransportError::invalid(format!(
                 "path contains {c:?}; segments must be percent-encoded"
             )));
@@ -155,7 +161,16 @@ impl ReqwestTransport {
         if !req.query.is_empty() {
             url.query_pairs_mut().extend_pairs(req.query.iter());
         }
-        let mut headers = HeaderMap::new();
+        let method = match req.method {
+            Method::Get => reqwest::Method::GET,
+            Method::Post => reqwest::Method::POST,
+            Method::Put => reqwest::Method::PUT,
+            Method::Delete => reqwest::Method::DELETE,
+        };
+        let mut builder = self.client.request(method, url);
+        if let Some(timeout) = req.timeout.filter(|t| *t != self.attempt_timeout) {
+            builder = builder.timeout(timeout);
+        }
         for h in &req.headers {
             let name = HeaderName::from_bytes(h.name.as_bytes())
                 .map_err(|_| TransportError::invalid(format!("header name {:?}", h.name)))?;
@@ -167,19 +182,9 @@ impl ReqwestTransport {
                 ))
             })?;
             value.set_sensitive(h.sensitive);
-            headers.append(name, value);
+            // `header` appends, so a repeated header keeps every value.
+            builder = builder.header(name, value);
         }
-        let method = match req.method {
-            Method::Get => reqwest::Method::GET,
-            Method::Post => reqwest::Method::POST,
-            Method::Put => reqwest::Method::PUT,
-            Method::Delete => reqwest::Method::DELETE,
-        };
-        let mut builder = self
-            .client
-            .request(method, url)
-            .headers(headers)
-            .timeout(req.timeout.unwrap_or(self.attempt_timeout));
         if let Some(body) = &req.body {
             builder = builder.body(body.clone());
         }
@@ -220,9 +225,9 @@ fn describe(e: &reqwest::Error) -> String {
 
 #[async_trait]
 impl Transport for ReqwestTransport {
-    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+    async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
         let timeout = request.timeout.unwrap_or(self.attempt_timeout);
-        let builder = self.build_request(&request)?;
+        let builder = self.build_request(request)?;
         let mut response = builder
             .send()
             .await
@@ -232,10 +237,12 @@ impl Transport for ReqwestTransport {
             .headers()
             .iter()
             .map(|(k, v)| {
-                (
-                    k.as_str().to_owned(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
+                let value = match v.to_str() {
+                    Ok(text) => text.to_owned(),
+                    // Opaque bytes are kept, not dropped: a replacement character marks them.
+                    Err(_) => String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                };
+                (k.as_str().to_owned(), value)
             })
             .collect();
         // With gzip on, Content-Length is the compressed size; the decoded size is checked
@@ -248,7 +255,12 @@ impl Transport for ReqwestTransport {
                 limit: self.max_body_bytes,
             });
         }
-        let mut body = Vec::new();
+        // Sized once from Content-Length where it is sent (and within the cap).
+        let mut body = Vec::with_capacity(
+            response
+                .content_length()
+                .map_or(0, |len| usize::try_from(len).unwrap_or(0)),
+        );
         loop {
             match response.chunk().await {
                 Ok(Some(chunk)) => {

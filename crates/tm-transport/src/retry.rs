@@ -357,18 +357,18 @@ impl<T> RetryTransport<T> {
 
 #[async_trait]
 impl<T: Transport> Transport for RetryTransport<T> {
-    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+    async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
         let mut attempt = 0u32;
         loop {
             attempt += 1;
-            let outcome = self.inner.send(request.clone()).await.map(|mut r| {
+            let outcome = self.inner.send(request).await.map(|mut r| {
                 r.attempt = attempt;
                 r
             });
-            let class = self.classify(&request, &outcome);
+            let class = self.classify(request, &outcome);
             let decision = self
                 .policy
-                .decide(attempt, &request, &outcome, class, (self.jitter)());
+                .decide(attempt, request, &outcome, class, (self.jitter)());
             match decision {
                 Decision::Stop => {
                     if attempt == 1 && matches!(&outcome, Ok(r) if r.is_success()) {

@@ -1,6 +1,8 @@
 //! The one trait every backend and layer implements.
 
 use std::fmt::Debug;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -30,22 +32,45 @@ use crate::{HttpRequest, HttpResponse, TransportError};
 #[async_trait]
 pub trait Transport: Send + Sync + Debug {
     /// Sends `request` and waits for the whole response.
-    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError>;
+    ///
+    /// The request is borrowed: a layer that may send it again (retry) or keep a record of it
+    /// (recording) needs it after the call, and no layer has to copy it to pass it on.
+    async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError>;
 }
 
 /// A transport shared between clones of a client.
 pub type SharedTransport = Arc<dyn Transport>;
 
-#[async_trait]
+/// The future [`Transport::send`] returns (what `#[async_trait]` expands it to).
+type SendFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<HttpResponse, TransportError>> + Send + 'a>>;
+
+// The forwarding impls hand back the inner transport's future as it is: written with
+// `#[async_trait]` they would box a second future around it on every request.
 impl<T: Transport + ?Sized> Transport for Arc<T> {
-    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
-        (**self).send(request).await
+    fn send<'life0, 'life1, 'async_trait>(
+        &'life0 self,
+        request: &'life1 HttpRequest,
+    ) -> SendFuture<'async_trait>
+    where
+        'life0: 'async_trait,
+        'life1: 'async_trait,
+        Self: 'async_trait,
+    {
+        (**self).send(request)
     }
 }
 
-#[async_trait]
 impl<T: Transport + ?Sized> Transport for Box<T> {
-    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
-        (**self).send(request).await
+    fn send<'life0, 'life1, 'async_trait>(
+        &'life0 self,
+        request: &'life1 HttpRequest,
+    ) -> SendFuture<'async_trait>
+    where
+        'life0: 'async_trait,
+        'life1: 'async_trait,
+        Self: 'async_trait,
+    {
+        (**self).send(request)
     }
 }

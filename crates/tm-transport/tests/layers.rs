@@ -30,7 +30,7 @@ async fn transient_failures_are_retried_until_success_with_backoff_delays() {
     let t =
         RetryTransport::new(mock.clone(), RetryPolicy::default()).with_jitter(fixed_jitter(1.0));
     let start = Instant::now();
-    let resp = t.send(get()).await.unwrap();
+    let resp = t.send(&get()).await.unwrap();
     assert_eq!(resp.status, 200);
     assert_eq!(
         resp.attempt, 3,
@@ -51,7 +51,7 @@ async fn delays_stay_within_the_jitter_bounds() {
             .with_step(any(), MockReply::json(200, json!({})));
         let t = RetryTransport::new(mock.clone(), RetryPolicy::default());
         let start = Instant::now();
-        t.send(get()).await.unwrap();
+        t.send(&get()).await.unwrap();
         let waited = start.elapsed();
         // Retry 1 waits within [0, 1 s], retry 2 within [0, 2 s].
         assert!(waited <= Duration::from_secs(3), "{waited:?}");
@@ -70,7 +70,7 @@ async fn gives_up_after_max_attempts_with_the_last_outcome() {
         },
     )
     .with_jitter(fixed_jitter(0.0));
-    let resp = t.send(get()).await.unwrap();
+    let resp = t.send(&get()).await.unwrap();
     assert_eq!(resp.status, 500);
     assert_eq!(mock.requests().len(), 4);
 }
@@ -84,7 +84,7 @@ async fn a_non_idempotent_request_is_not_resent_after_a_timeout() {
     let t = RetryTransport::new(mock.clone(), RetryPolicy::default());
     let req = HttpRequest::new(Method::Post, "/trackings/update").timeout(Duration::from_secs(5));
     let start = Instant::now();
-    let err = t.send(req).await.unwrap_err();
+    let err = t.send(&req).await.unwrap_err();
     assert!(err.is_timeout());
     assert_eq!(
         start.elapsed(),
@@ -106,7 +106,7 @@ async fn retry_after_wins_over_backoff() {
     let t =
         RetryTransport::new(mock.clone(), RetryPolicy::default()).with_jitter(fixed_jitter(1.0));
     let start = Instant::now();
-    t.send(get()).await.unwrap();
+    t.send(&get()).await.unwrap();
     assert_eq!(start.elapsed(), Duration::from_secs(7));
     mock.assert_exhausted();
 }
@@ -122,7 +122,7 @@ async fn a_429_without_retry_after_waits_the_cooloff() {
     };
     let t = RetryTransport::new(mock.clone(), policy);
     let start = Instant::now();
-    t.send(get()).await.unwrap();
+    t.send(&get()).await.unwrap();
     assert_eq!(start.elapsed(), Duration::from_secs(120));
 }
 
@@ -134,7 +134,7 @@ async fn a_wait_past_the_maximum_fails_at_once_with_the_wait() {
     );
     let t = RetryTransport::new(mock.clone(), RetryPolicy::default());
     let start = Instant::now();
-    let err = t.send(get()).await.unwrap_err();
+    let err = t.send(&get()).await.unwrap_err();
     match err {
         TransportError::RateLimited {
             retry_after,
@@ -160,7 +160,7 @@ async fn the_classifier_can_mark_a_200_as_throttled() {
     });
     let t = RetryTransport::new(mock.clone(), RetryPolicy::default()).with_classifier(classifier);
     let start = Instant::now();
-    let resp = t.send(get()).await.unwrap();
+    let resp = t.send(&get()).await.unwrap();
     assert!(String::from_utf8_lossy(&resp.body).contains("200"));
     assert_eq!(start.elapsed(), Duration::from_secs(120));
     mock.assert_exhausted();
@@ -179,8 +179,8 @@ async fn the_retry_budget_is_shared_and_stops_retries_when_drained() {
         },
     )
     .with_budget(Some(budget.clone()));
-    assert!(t.send(get()).await.is_err());
-    assert!(t.send(get()).await.is_err());
+    assert!(t.send(&get()).await.is_err());
+    assert!(t.send(&get()).await.is_err());
     // 2 retries for the first request, none left for the second.
     assert_eq!(mock.requests().len(), 4);
     assert_eq!(budget.available(), 0);
@@ -197,7 +197,7 @@ async fn permits_are_spaced_as_configured() {
     let t = RateLimitTransport::new(mock.clone(), limiter);
     let start = Instant::now();
     for _ in 0..7 {
-        t.send(HttpRequest::new(Method::Post, "/trackings/realtime").rate_class("realtime"))
+        t.send(&HttpRequest::new(Method::Post, "/trackings/realtime").rate_class("realtime"))
             .await
             .unwrap();
     }
@@ -210,13 +210,13 @@ async fn permits_are_spaced_as_configured() {
     );
     let start = Instant::now();
     for _ in 0..3 {
-        t.send(get().rate_class("list")).await.unwrap();
+        t.send(&get().rate_class("list")).await.unwrap();
     }
     assert_eq!(start.elapsed().as_secs(), 2);
     // A class with no limit and no default waits for nothing.
     let start = Instant::now();
     for _ in 0..50 {
-        t.send(get().rate_class("carriers")).await.unwrap();
+        t.send(&get().rate_class("carriers")).await.unwrap();
     }
     assert_eq!(start.elapsed(), Duration::ZERO);
 }
@@ -238,7 +238,7 @@ async fn many_tasks_sharing_one_limiter_still_obey_the_limit() {
     for _ in 0..40 {
         let t = t.clone();
         tasks.push(tokio::spawn(async move {
-            t.send(get().rate_class("list")).await.unwrap()
+            t.send(&get().rate_class("list")).await.unwrap()
         }));
     }
     for task in tasks {
@@ -276,7 +276,7 @@ async fn retries_pass_through_the_limiter() {
     // Zero backoff: any waiting is the limiter's.
     let t = RetryTransport::new(limited, RetryPolicy::default()).with_jitter(fixed_jitter(0.0));
     let start = Instant::now();
-    t.send(get().rate_class("list")).await.unwrap();
+    t.send(&get().rate_class("list")).await.unwrap();
     assert_eq!(count.load(Ordering::SeqCst), 3);
     assert_eq!(
         start.elapsed().as_secs(),
@@ -293,9 +293,9 @@ async fn the_mock_reports_mismatches_and_unscripted_requests() {
         MockReply::json(200, json!({})),
     );
     let req = HttpRequest::new(Method::Post, "/trackings/post").body(r#"{"carrier_code":"ups"}"#);
-    let err = mock.send(req).await.unwrap_err();
+    let err = mock.send(&req).await.unwrap_err();
     assert!(err.to_string().contains("did not match: body"), "{err}");
-    let err = mock.send(get()).await.unwrap_err();
+    let err = mock.send(&get()).await.unwrap_err();
     assert!(err.to_string().contains("was not scripted"), "{err}");
     assert_eq!(mock.failures().len(), 2);
     let panicked = std::panic::catch_unwind(|| mock.assert_exhausted());
@@ -315,13 +315,58 @@ async fn a_delayed_mock_reply_past_the_timeout_is_a_timeout() {
         );
     let start = Instant::now();
     let err = mock
-        .send(get().timeout(Duration::from_secs(10)))
+        .send(&get().timeout(Duration::from_secs(10)))
         .await
         .unwrap_err();
     assert!(err.is_timeout());
     assert_eq!(start.elapsed(), Duration::from_secs(10));
-    mock.send(get().timeout(Duration::from_secs(10)))
+    mock.send(&get().timeout(Duration::from_secs(10)))
         .await
         .unwrap();
     assert_eq!(start.elapsed(), Duration::from_secs(12));
+}
+
+#[tokio::test(start_paused = true)]
+async fn try_acquire_takes_a_free_permit_and_never_waits() {
+    let limiter = LocalRateLimiter::new(
+        RateLimits::unlimited().with_class("list", Some(Rate::per_second(1))),
+    );
+    assert!(limiter.try_acquire("list"), "the first permit is free");
+    assert!(
+        !limiter.try_acquire("list"),
+        "the second must wait a second"
+    );
+    tokio::time::advance(Duration::from_millis(1000)).await;
+    assert!(
+        limiter.try_acquire("list"),
+        "a second later it is free again"
+    );
+    // A class without a limit is always granted.
+    for _ in 0..100 {
+        assert!(limiter.try_acquire("carriers"));
+    }
+}
+
+/// A limiter that only implements `acquire`, as a shared-store limiter does.
+#[derive(Debug, Default)]
+struct CountingLimiter(std::sync::atomic::AtomicUsize);
+
+#[async_trait::async_trait]
+impl RateLimiter for CountingLimiter {
+    async fn acquire(&self, _class: &str) -> Result<(), TransportError> {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_limiter_without_a_fast_path_is_asked_for_every_request() {
+    let limiter = Arc::new(CountingLimiter::default());
+    let mock = MockTransport::from_fn(|_| MockReply::json(200, json!({})));
+    let t = RateLimitTransport::new(mock.clone(), limiter.clone());
+    for _ in 0..5 {
+        t.send(&get()).await.unwrap();
+    }
+    assert_eq!(limiter.0.load(std::sync::atomic::Ordering::SeqCst), 5);
+    assert_eq!(mock.requests().len(), 5);
 }

@@ -69,7 +69,7 @@ async fn recorded_exchanges_replay_identically_and_never_hold_the_key() {
         .with_request_headers(&["content-type", "lang"]);
     let mut live = Vec::new();
     for req in requests() {
-        live.push(recorder.send(req).await.unwrap());
+        live.push(recorder.send(&req).await.unwrap());
     }
 
     // Nothing recorded, in memory or on disk, holds the key.
@@ -108,7 +108,7 @@ async fn recorded_exchanges_replay_identically_and_never_hold_the_key() {
     // Replay through the mock: same requests match, same responses come back.
     let mock = MockTransport::from_interactions(&interactions).with_path_prefix("/v2");
     for (req, live_resp) in requests().into_iter().zip(&live) {
-        let replayed = mock.send(req).await.unwrap();
+        let replayed = mock.send(&req).await.unwrap();
         assert_eq!(replayed.status, live_resp.status);
         assert_eq!(replayed.body, live_resp.body);
         assert_eq!(
@@ -124,7 +124,7 @@ async fn recorded_exchanges_replay_identically_and_never_hold_the_key() {
         .sensitive_header("Trackingmore-Api-Key", KEY)
         .header("Content-Type", "application/json")
         .body(r#"{"tracking_number":"RN2","carrier_code":"china-post"}"#);
-    assert!(mock.send(other).await.is_err());
+    assert!(mock.send(&other).await.is_err());
 }
 
 #[tokio::test(start_paused = true)]
@@ -145,7 +145,7 @@ async fn failures_are_recorded_as_injected_errors_and_replay_as_such() {
     let recorder = RecordingTransport::new(mock);
     let req = HttpRequest::new(Method::Get, "/a").timeout(Duration::from_secs(1));
     for _ in 0..3 {
-        assert!(recorder.send(req.clone()).await.is_err());
+        assert!(recorder.send(&req).await.is_err());
     }
     let replies: Vec<Reply> = recorder
         .interactions()
@@ -162,15 +162,15 @@ async fn failures_are_recorded_as_injected_errors_and_replay_as_such() {
     );
     let replay = MockTransport::from_interactions(&recorder.interactions());
     assert!(matches!(
-        replay.send(req.clone()).await,
+        replay.send(&req).await,
         Err(TransportError::Connect { .. })
     ));
     assert!(matches!(
-        replay.send(req.clone()).await,
+        replay.send(&req).await,
         Err(TransportError::Timeout { .. })
     ));
     assert!(matches!(
-        replay.send(req).await,
+        replay.send(&req).await,
         Err(TransportError::ConnectionBroken { .. })
     ));
 }

@@ -40,7 +40,7 @@ async fn sends_method_path_query_headers_and_body_and_reads_the_response() {
         .sensitive_header("Trackingmore-Api-Key", "k-123")
         .header("Content-Type", "application/json")
         .body(r#"{"tracking_number":"RN1"}"#);
-    let resp = t.send(req).await.unwrap();
+    let resp = t.send(&req).await.unwrap();
     assert_eq!(resp.status, 201);
     assert_eq!(resp.header("X-Request-Id"), Some("abc"));
     assert_eq!(resp.body, br#"{"meta":{"code":201}}"#);
@@ -54,7 +54,7 @@ async fn error_statuses_are_responses_not_errors() {
         .mount(&server)
         .await;
     let resp = transport(&server.uri())
-        .send(HttpRequest::new(Method::Get, "/x"))
+        .send(&HttpRequest::new(Method::Get, "/x"))
         .await
         .unwrap();
     assert_eq!(resp.status, 503);
@@ -70,7 +70,7 @@ async fn a_slow_response_hits_the_attempt_timeout() {
         .await;
     let t = transport(&server.uri());
     let err = t
-        .send(HttpRequest::new(Method::Get, "/slow").timeout(Duration::from_millis(200)))
+        .send(&HttpRequest::new(Method::Get, "/slow").timeout(Duration::from_millis(200)))
         .await
         .unwrap_err();
     assert!(
@@ -78,6 +78,36 @@ async fn a_slow_response_hits_the_attempt_timeout() {
         "{err:?}"
     );
     assert!(err.maybe_sent());
+}
+
+#[tokio::test]
+async fn the_transport_timeout_applies_unless_the_request_sets_its_own() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_millis(600)))
+        .mount(&server)
+        .await;
+    let t = ReqwestTransport::builder(server.uri())
+        .attempt_timeout(Duration::from_millis(150))
+        .build()
+        .unwrap();
+    // No timeout on the request, or the transport's own: the transport's default cuts it off.
+    for req in [
+        HttpRequest::new(Method::Get, "/slow"),
+        HttpRequest::new(Method::Get, "/slow").timeout(Duration::from_millis(150)),
+    ] {
+        let err = t.send(&req).await.unwrap_err();
+        assert!(
+            matches!(err, TransportError::Timeout { after } if after == Duration::from_millis(150)),
+            "{err:?}"
+        );
+    }
+    // A longer timeout on the request wins over the transport's shorter default.
+    let resp = t
+        .send(&HttpRequest::new(Method::Get, "/slow").timeout(Duration::from_secs(10)))
+        .await
+        .unwrap();
+    assert_eq!(resp.status, 200);
 }
 
 #[tokio::test]
@@ -92,7 +122,7 @@ async fn an_oversized_body_fails_cleanly_by_content_length_and_by_streaming() {
         .build()
         .unwrap();
     let err = t
-        .send(HttpRequest::new(Method::Get, "/big"))
+        .send(&HttpRequest::new(Method::Get, "/big"))
         .await
         .unwrap_err();
     assert!(
@@ -124,7 +154,7 @@ async fn an_oversized_body_fails_cleanly_by_content_length_and_by_streaming() {
         .build()
         .unwrap();
     let err = t
-        .send(HttpRequest::new(Method::Get, "/chunked"))
+        .send(&HttpRequest::new(Method::Get, "/chunked"))
         .await
         .unwrap_err();
     assert!(
@@ -161,7 +191,7 @@ async fn a_gzip_body_is_decoded() {
         .mount(&server)
         .await;
     let resp = transport(&server.uri())
-        .send(HttpRequest::new(Method::Get, "/gz"))
+        .send(&HttpRequest::new(Method::Get, "/gz"))
         .await
         .unwrap();
     assert_eq!(resp.body, plain);
@@ -196,7 +226,7 @@ async fn a_connection_closed_mid_response_is_a_broken_connection() {
         // Dropping the socket closes it with 490 bytes still owed.
     });
     let err = transport(&format!("http://{addr}"))
-        .send(HttpRequest::new(Method::Get, "/cut"))
+        .send(&HttpRequest::new(Method::Get, "/cut"))
         .await
         .unwrap_err();
     assert!(
@@ -212,7 +242,7 @@ async fn a_refused_connection_is_a_connect_error_with_nothing_sent() {
     let addr = listener.local_addr().unwrap();
     drop(listener);
     let err = transport(&format!("http://{addr}"))
-        .send(HttpRequest::new(Method::Get, "/"))
+        .send(&HttpRequest::new(Method::Get, "/"))
         .await
         .unwrap_err();
     assert!(matches!(err, TransportError::Connect { .. }), "{err:?}");
@@ -237,7 +267,7 @@ async fn redirects_are_returned_not_followed_so_the_key_never_leaves_for_another
         .await;
     let resp = transport(&server.uri())
         .send(
-            HttpRequest::new(Method::Get, "/carriers")
+            &HttpRequest::new(Method::Get, "/carriers")
                 .sensitive_header("Trackingmore-Api-Key", "k-123"),
         )
         .await
@@ -256,7 +286,7 @@ async fn bad_requests_are_refused_before_sending_without_echoing_secrets() {
         "no-slash",
     ] {
         let err = t
-            .send(HttpRequest::new(Method::Get, bad))
+            .send(&HttpRequest::new(Method::Get, bad))
             .await
             .unwrap_err();
         assert!(
@@ -266,7 +296,7 @@ async fn bad_requests_are_refused_before_sending_without_echoing_secrets() {
     }
     let err = t
         .send(
-            HttpRequest::new(Method::Get, "/")
+            &HttpRequest::new(Method::Get, "/")
                 .sensitive_header("Trackingmore-Api-Key", "secret\nvalue"),
         )
         .await
