@@ -112,12 +112,33 @@ fn print_table(r: &Value) {
     for c in ["concurrency_1", "concurrency_64"] {
         let o = &r["client_overhead"][c];
         println!(
-            "| 2. client vs bare reqwest, {} | {} vs {} req/s: **{}** | >= 0.90 |",
+            "| 2. client vs bare reqwest, {} | {} vs {} req/s: **{}** (CPU {} vs {} µs/request, median of {} pairs) | >= 0.90 |",
             c.replace('_', " "),
             f(&o["client_rps"]),
             f(&o["reqwest_rps"]),
-            f(&o["ratio"])
+            f(&o["ratio"]),
+            f(&o["client_cpu_us_per_request"]),
+            f(&o["reqwest_cpu_us_per_request"]),
+            f(&o["rounds"])
         );
+    }
+    let i = &r["client_instructions"];
+    if i.get("skipped").is_some() {
+        println!(
+            "| 2. client vs bare reqwest, instructions | skipped: {} | |",
+            f(&i["skipped"])
+        );
+    } else {
+        for c in ["concurrency_1", "concurrency_64"] {
+            let o = &i[c];
+            println!(
+                "| 2. client vs bare reqwest, instructions per request, {} | {} vs {}: **{}** | (figure) |",
+                c.replace('_', " "),
+                f(&o["client"]),
+                f(&o["reqwest"]),
+                f(&o["ratio"])
+            );
+        }
     }
     let b = &r["bulk_import"];
     println!(

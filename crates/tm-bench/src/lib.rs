@@ -93,6 +93,21 @@ pub fn peak_rss_kib() -> Option<u64> {
         .ok()
 }
 
+/// CPU time (user + system) this process has used so far, in seconds, if known.
+///
+/// Read from Linux `/proc/self/stat` (clock ticks of 10 ms): rounds of a second or more keep
+/// the rounding under 1%.
+pub fn process_cpu_secs() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name, which is in parentheses and may contain spaces.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let mut fields = rest.split_whitespace();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    let utime: f64 = fields.nth(11)?.parse().ok()?;
+    let stime: f64 = fields.next()?.parse().ok()?;
+    Some((utime + stime) / 100.0)
+}
+
 /// The machine the figures were measured on.
 pub fn machine() -> Value {
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());

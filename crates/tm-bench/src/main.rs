@@ -54,73 +54,158 @@ fn median(v: &mut [f64]) -> f64 {
     v[v.len() / 2]
 }
 
-/// Single-tracking GETs through `tm_core::Client` and through bare reqwest (fetching and
-/// decoding into the same typed model), limits off.
-async fn client_overhead(sim: &SimHandle, requests: usize) -> Value {
-    let base = sim.base_url();
-    let c = client(&base, RateLimits::unlimited());
+/// One measured round: requests per second and CPU microseconds per request of this process.
+async fn measure<F, Fut>(n: usize, concurrency: usize, f: F) -> (f64, f64)
+where
+    F: Fn() -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    let cpu = tm_bench::process_cpu_secs().unwrap_or(0.0);
+    let rps = drive(n, concurrency, f).await;
+    let used = tm_bench::process_cpu_secs().unwrap_or(0.0) - cpu;
+    (rps, used * 1e6 / n as f64)
+}
+
+/// One single-tracking GET through the client, decoded into the typed model.
+async fn get_through_client(c: Client) {
+    c.trackings()
+        .get("dhl", "1234567890")
+        .await
+        .expect("client GET");
+}
+
+/// The same GET through bare reqwest, decoded into the same typed model.
+async fn get_through_reqwest(http: reqwest::Client, url: Arc<str>) {
+    let bytes = http
+        .get(&*url)
+        .header("Trackingmore-Api-Key", KEY)
+        .send()
+        .await
+        .expect("reqwest GET")
+        .bytes()
+        .await
+        .expect("body");
+    let env: Envelope<Tracking> = serde_json::from_slice(&bytes).expect("decodes");
+    std::hint::black_box(env);
+}
+
+/// A client with limits off against `base`, and the tracking both sides fetch.
+async fn overhead_setup(base: &str) -> (Client, reqwest::Client, Arc<str>) {
+    let c = client(base, RateLimits::unlimited());
     c.trackings()
         .create(CreateTrackingRequest::new("dhl", "1234567890"))
         .await
         .ok();
-    let http = reqwest::Client::new();
-    let url = format!("{base}/trackings/dhl/1234567890");
+    let url: Arc<str> = format!("{base}/trackings/dhl/1234567890").into();
+    (c, reqwest::Client::new(), url)
+}
+
+/// Single-tracking GETs through `tm_core::Client` and through bare reqwest (fetching and
+/// decoding into the same typed model), limits off, against the simulator at `base`.
+///
+/// `rounds` pairs of `requests` each: many short pairs, each run back to back in alternating
+/// order, keep a burst of noise on this shared machine from landing on one side only; the
+/// median ratio is reported.
+///
+/// Besides the throughput ratio it reports this process's CPU time per request on each side:
+/// their difference is what the client adds, whether the simulator shares the process (its
+/// share is the same on both sides) or runs apart (`tm-bench overhead --base URL`).
+async fn client_overhead(base: &str, requests: usize, rounds: usize) -> Value {
+    let (c, http, url) = overhead_setup(base).await;
     let mut out = serde_json::Map::new();
     for concurrency in [1usize, 64] {
         let run_client = {
             let c = c.clone();
-            move || {
-                let c = c.clone();
-                async move {
-                    c.trackings()
-                        .get("dhl", "1234567890")
-                        .await
-                        .expect("client GET");
-                }
-            }
+            move || get_through_client(c.clone())
         };
         let run_bare = {
-            let http = http.clone();
-            let url = url.clone();
-            move || {
-                let http = http.clone();
-                let url = url.clone();
-                async move {
-                    let bytes = http
-                        .get(&url)
-                        .header("Trackingmore-Api-Key", KEY)
-                        .send()
-                        .await
-                        .expect("reqwest GET")
-                        .bytes()
-                        .await
-                        .expect("body");
-                    let env: Envelope<Tracking> = serde_json::from_slice(&bytes).expect("decodes");
-                    std::hint::black_box(env);
-                }
-            }
+            let (http, url) = (http.clone(), url.clone());
+            move || get_through_reqwest(http.clone(), url.clone())
         };
         // Warm up both, then run paired rounds back to back (the machine is shared and noisy:
         // a pair sees the same noise) and report the medians.
         drive(requests / 10, concurrency, run_bare.clone()).await;
         drive(requests / 10, concurrency, run_client.clone()).await;
         let (mut bare, mut cli, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
-        for round in 0..5 {
+        let (mut bare_cpu, mut cli_cpu) = (Vec::new(), Vec::new());
+        for round in 0..rounds {
             let (b, c) = if round % 2 == 0 {
-                let b = drive(requests, concurrency, run_bare.clone()).await;
-                (b, drive(requests, concurrency, run_client.clone()).await)
+                let b = measure(requests, concurrency, run_bare.clone()).await;
+                (b, measure(requests, concurrency, run_client.clone()).await)
             } else {
-                let c = drive(requests, concurrency, run_client.clone()).await;
-                (drive(requests, concurrency, run_bare.clone()).await, c)
+                let c = measure(requests, concurrency, run_client.clone()).await;
+                (measure(requests, concurrency, run_bare.clone()).await, c)
             };
-            bare.push(b);
-            cli.push(c);
-            ratios.push(c / b);
+            bare.push(b.0);
+            cli.push(c.0);
+            ratios.push(c.0 / b.0);
+            bare_cpu.push(b.1);
+            cli_cpu.push(c.1);
         }
+        let round1 = |v: f64| (v * 10.0).round() / 10.0;
         out.insert(
             format!("concurrency_{concurrency}"),
-            json!({"requests": requests, "rounds": 5, "client_rps": median(&mut cli).round(),
-                   "reqwest_rps": median(&mut bare).round(), "ratio": (median(&mut ratios) * 1000.0).round() / 1000.0}),
+            json!({"requests": requests, "rounds": rounds, "client_rps": median(&mut cli).round(),
+                   "reqwest_rps": median(&mut bare).round(), "ratio": (median(&mut ratios) * 1000.0).round() / 1000.0,
+                   "client_cpu_us_per_request": round1(median(&mut cli_cpu)),
+                   "reqwest_cpu_us_per_request": round1(median(&mut bare_cpu))}),
+        );
+    }
+    Value::Object(out)
+}
+
+/// Instructions one process executes to run `requests` GETs on `side` against `base`, counted
+/// by valgrind's callgrind (deterministic, unlike time on a shared machine); `None` without
+/// valgrind.
+fn count_instructions(base: &str, side: &str, requests: usize, concurrency: usize) -> Option<u64> {
+    let exe = std::env::current_exe().ok()?;
+    let out = std::process::Command::new("valgrind")
+        .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
+        .arg(exe)
+        .args(["side", "--side", side, "--base", base])
+        .args(["--requests", &requests.to_string()])
+        .args(["--concurrency", &concurrency.to_string()])
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    // "==123== Collected : 598847638"
+    String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .find_map(|l| {
+            l.split_once("Collected :")
+                .map(|(_, n)| n.trim().to_owned())
+        })
+        .and_then(|n| n.replace(',', "").parse().ok())
+}
+
+/// The client's cost per request in instructions against bare reqwest's: each side runs in a
+/// child process under callgrind at two sizes, and the difference between them divided by the
+/// extra requests is the cost per request, free of start-up and of the simulator's share.
+fn instructions_per_request(base: &str) -> Value {
+    if std::process::Command::new("valgrind")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        return json!({"skipped": "valgrind is not installed"});
+    }
+    let (small, large) = (1_000, 3_000);
+    let mut out = serde_json::Map::new();
+    for concurrency in [1usize, 64] {
+        let per_request = |side: &str| -> Option<f64> {
+            let a = count_instructions(base, side, small, concurrency)?;
+            let b = count_instructions(base, side, large, concurrency)?;
+            Some((b as f64 - a as f64) / (large - small) as f64)
+        };
+        let (Some(c), Some(r)) = (per_request("client"), per_request("reqwest")) else {
+            return json!({"skipped": "callgrind run failed"});
+        };
+        out.insert(
+            format!("concurrency_{concurrency}"),
+            json!({"client": c.round(), "reqwest": r.round(),
+                   "ratio": (r / c * 1000.0).round() / 1000.0}),
         );
     }
     Value::Object(out)
@@ -355,20 +440,59 @@ async fn main() {
                 serde_json::to_string_pretty(&redis_shared(4, 400, 5).await).unwrap_or_default()
             );
         }
-        Some("overhead") => {
-            // Scenario 2 alone, for quick iterations on the client's own cost.
+        Some("side") => {
+            // One side of scenario 2 alone, for a profiler or callgrind to watch.
+            let base = arg("--base").expect("--base");
+            let n = |k: &str| arg(k).and_then(|v| v.parse::<usize>().ok()).expect(k);
+            let (c, http, url) = overhead_setup(&base).await;
+            let (requests, concurrency) = (n("--requests"), n("--concurrency"));
+            if arg("--side").as_deref() == Some("client") {
+                drive(requests, concurrency, move || get_through_client(c.clone())).await;
+            } else {
+                drive(requests, concurrency, move || {
+                    get_through_reqwest(http.clone(), url.clone())
+                })
+                .await;
+            }
+        }
+        Some("instructions") => {
+            // Scenario 2 counted in instructions alone (needs valgrind).
             let sim = Simulator::builder()
                 .rate_limits(false)
                 .start()
                 .await
                 .expect("sim");
-            let requests = arg("--requests")
-                .and_then(|r| r.parse().ok())
-                .unwrap_or(20_000);
+            let base = sim.base_url();
+            let report = tokio::task::spawn_blocking(move || instructions_per_request(&base))
+                .await
+                .expect("instruction count");
             println!(
                 "{}",
-                serde_json::to_string_pretty(&client_overhead(&sim, requests).await)
-                    .unwrap_or_default()
+                serde_json::to_string_pretty(&report).unwrap_or_default()
+            );
+        }
+        Some("overhead") => {
+            // Scenario 2 alone, for quick iterations on the client's own cost; `--base URL`
+            // measures against a simulator in another process (`tm sim --no-rate-limits`), so
+            // the CPU figures are the client's alone.
+            let num = |name: &str, default: usize| {
+                arg(name).and_then(|r| r.parse().ok()).unwrap_or(default)
+            };
+            let (requests, rounds) = (num("--requests", 4_000), num("--rounds", 15));
+            let report = match arg("--base") {
+                Some(base) => client_overhead(&base, requests, rounds).await,
+                None => {
+                    let sim = Simulator::builder()
+                        .rate_limits(false)
+                        .start()
+                        .await
+                        .expect("sim");
+                    client_overhead(&sim.base_url(), requests, rounds).await
+                }
+            };
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&report).unwrap_or_default()
             );
         }
         Some("all") => {
@@ -379,21 +503,35 @@ async fn main() {
                 .await
                 .expect("sim");
             let requests = if quick { 2_000 } else { 20_000 };
-            let overhead = client_overhead(&sim, requests).await;
+            let overhead = if quick {
+                client_overhead(&sim.base_url(), 1_000, 5).await
+            } else {
+                client_overhead(&sim.base_url(), 4_000, 15).await
+            };
+            // Blocking child processes: off the runtime's threads, which serve the simulator.
+            let base = sim.base_url();
+            let instructions = tokio::task::spawn_blocking(move || instructions_per_request(&base))
+                .await
+                .unwrap_or_else(|e| json!({"skipped": e.to_string()}));
             let throughput = sim_throughput(&sim, requests).await;
             drop(sim);
             let bulk = bulk_import(if quick { 2_000 } else { 10_000 }, 1.0).await;
+            // The shared-limit row runs before the listing row: a process that has just freed a
+            // simulator of 100 000 trackings answered its next simulator's first requests
+            // ~100 ms late, which bunched two permitted arrivals closer than the simulator's
+            // tolerance (measured: 97 ms apart, then 12 ms) and drew 429s.
+            let redis = redis_shared(4, if quick { 200 } else { 400 }, 5).await;
             let list = list_all(if quick {
                 [4_000, 20_000]
             } else {
                 [20_000, 100_000]
             })
             .await;
-            let redis = redis_shared(4, if quick { 200 } else { 400 }, 5).await;
             let report = json!({
                 "machine": tm_bench::machine(),
                 "quick": quick,
                 "client_overhead": overhead,
+                "client_instructions": instructions,
                 "sim_throughput": throughput,
                 "bulk_import": bulk,
                 "list_all": list,
@@ -406,7 +544,7 @@ async fn main() {
         }
         _ => {
             eprintln!(
-                "usage: tm-bench all [--quick] | overhead [--requests N] | redis | list-child … | redis-child …"
+                "usage: tm-bench all [--quick] | overhead [--requests N] [--rounds N] [--base URL] | instructions | side … | redis | list-child … | redis-child …"
             );
             std::process::exit(2);
         }
