@@ -47,30 +47,22 @@ type SendFuture<'a> =
 
 // The forwarding impls hand back the inner transport's future as it is: written with
 // `#[async_trait]` they would box a second future around it on every request.
-impl<T: Transport + ?Sized> Transport for Arc<T> {
-    fn send<'life0, 'life1, 'async_trait>(
-        &'life0 self,
-        request: &'life1 HttpRequest,
-    ) -> SendFuture<'async_trait>
-    where
-        'life0: 'async_trait,
-        'life1: 'async_trait,
-        Self: 'async_trait,
-    {
-        (**self).send(request)
-    }
+macro_rules! forward_transport {
+    ($($pointer:ident),+) => {$(
+        impl<T: Transport + ?Sized> Transport for $pointer<T> {
+            fn send<'life0, 'life1, 'async_trait>(
+                &'life0 self,
+                request: &'life1 HttpRequest,
+            ) -> SendFuture<'async_trait>
+            where
+                'life0: 'async_trait,
+                'life1: 'async_trait,
+                Self: 'async_trait,
+            {
+                (**self).send(request)
+            }
+        }
+    )+};
 }
 
-impl<T: Transport + ?Sized> Transport for Box<T> {
-    fn send<'life0, 'life1, 'async_trait>(
-        &'life0 self,
-        request: &'life1 HttpRequest,
-    ) -> SendFuture<'async_trait>
-    where
-        'life0: 'async_trait,
-        'life1: 'async_trait,
-        Self: 'async_trait,
-    {
-        (**self).send(request)
-    }
-}
+forward_transport!(Arc, Box);
