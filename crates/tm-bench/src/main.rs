@@ -211,6 +211,23 @@ fn instructions_per_request(base: &str) -> Value {
     Value::Object(out)
 }
 
+/// A simulator with its limits off, for the rows that measure speed rather than limits.
+async fn unlimited_sim() -> SimHandle {
+    Simulator::builder()
+        .rate_limits(false)
+        .start()
+        .await
+        .expect("sim")
+}
+
+/// [`instructions_per_request`] on a blocking thread: its child processes wait there while
+/// the runtime's threads serve the simulator at `base`.
+async fn instructions_off_runtime(base: String) -> Value {
+    tokio::task::spawn_blocking(move || instructions_per_request(&base))
+        .await
+        .unwrap_or_else(|e| json!({"skipped": e.to_string()}))
+}
+
 /// Raw requests per second the simulator serves, limits off.
 async fn sim_throughput(sim: &SimHandle, requests: usize) -> Value {
     let http = reqwest::Client::new();
@@ -444,28 +461,29 @@ async fn main() {
             // One side of scenario 2 alone, for a profiler or callgrind to watch.
             let base = arg("--base").expect("--base");
             let n = |k: &str| arg(k).and_then(|v| v.parse::<usize>().ok()).expect(k);
-            let (c, http, url) = overhead_setup(&base).await;
             let (requests, concurrency) = (n("--requests"), n("--concurrency"));
-            if arg("--side").as_deref() == Some("client") {
-                drive(requests, concurrency, move || get_through_client(c.clone())).await;
-            } else {
-                drive(requests, concurrency, move || {
-                    get_through_reqwest(http.clone(), url.clone())
-                })
-                .await;
+            let side = arg("--side");
+            if !matches!(side.as_deref(), Some("client" | "reqwest")) {
+                eprintln!("--side must be client or reqwest, not {side:?}");
+                std::process::exit(2);
+            }
+            let (c, http, url) = overhead_setup(&base).await;
+            match side.as_deref() {
+                Some("client") => {
+                    drive(requests, concurrency, move || get_through_client(c.clone())).await;
+                }
+                _ => {
+                    drive(requests, concurrency, move || {
+                        get_through_reqwest(http.clone(), url.clone())
+                    })
+                    .await;
+                }
             }
         }
         Some("instructions") => {
             // Scenario 2 counted in instructions alone (needs valgrind).
-            let sim = Simulator::builder()
-                .rate_limits(false)
-                .start()
-                .await
-                .expect("sim");
-            let base = sim.base_url();
-            let report = tokio::task::spawn_blocking(move || instructions_per_request(&base))
-                .await
-                .expect("instruction count");
+            let sim = unlimited_sim().await;
+            let report = instructions_off_runtime(sim.base_url()).await;
             println!(
                 "{}",
                 serde_json::to_string_pretty(&report).unwrap_or_default()
@@ -482,11 +500,7 @@ async fn main() {
             let report = match arg("--base") {
                 Some(base) => client_overhead(&base, requests, rounds).await,
                 None => {
-                    let sim = Simulator::builder()
-                        .rate_limits(false)
-                        .start()
-                        .await
-                        .expect("sim");
+                    let sim = unlimited_sim().await;
                     client_overhead(&sim.base_url(), requests, rounds).await
                 }
             };
@@ -497,22 +511,14 @@ async fn main() {
         }
         Some("all") => {
             let quick = args.iter().any(|a| a == "--quick");
-            let sim = Simulator::builder()
-                .rate_limits(false)
-                .start()
-                .await
-                .expect("sim");
+            let sim = unlimited_sim().await;
             let requests = if quick { 2_000 } else { 20_000 };
             let overhead = if quick {
                 client_overhead(&sim.base_url(), 1_000, 5).await
             } else {
                 client_overhead(&sim.base_url(), 4_000, 15).await
             };
-            // Blocking child processes: off the runtime's threads, which serve the simulator.
-            let base = sim.base_url();
-            let instructions = tokio::task::spawn_blocking(move || instructions_per_request(&base))
-                .await
-                .unwrap_or_else(|e| json!({"skipped": e.to_string()}));
+            let instructions = instructions_off_runtime(sim.base_url()).await;
             let throughput = sim_throughput(&sim, requests).await;
             drop(sim);
             let bulk = bulk_import(if quick { 2_000 } else { 10_000 }, 1.0).await;
