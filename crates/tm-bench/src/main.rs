@@ -8,19 +8,16 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 use serde_json::{Value, json};
 use tm_core::Client;
-use tm_core::transport::RateLimits;
 use tm_core::types::{CreateTrackingRequest, Envelope, ListTrackingsRequest, Tracking};
 use tm_sim::{SimHandle, Simulator};
 
 const KEY: &str = "bench-key";
 
-fn client(base: &str, limits: RateLimits) -> Client {
-    Client::builder()
-        .api_key(KEY)
-        .base_url(base)
-        .rate_limits(limits)
-        .build()
-        .unwrap_or_else(|e| panic!("client: {e}"))
+/// A client on `base` with the documented limits, or none.
+fn client(base: &str, limited: bool) -> Client {
+    let b = Client::builder().api_key(KEY).base_url(base);
+    let b = if limited { b } else { b.without_rate_limits() };
+    b.build().unwrap_or_else(|e| panic!("client: {e}"))
 }
 
 /// Runs `n` requests over `concurrency` workers; requests per second.
@@ -91,7 +88,7 @@ async fn get_through_reqwest(http: reqwest::Client, url: Arc<str>) {
 
 /// A client with limits off against `base`, and the tracking both sides fetch.
 async fn overhead_setup(base: &str) -> (Client, reqwest::Client, Arc<str>) {
-    let c = client(base, RateLimits::unlimited());
+    let c = client(base, false);
     c.trackings()
         .create(CreateTrackingRequest::new("dhl", "1234567890"))
         .await
@@ -263,7 +260,7 @@ async fn bulk_import(count: usize, rate: f64) -> Value {
         .start()
         .await
         .expect("sim");
-    let c = client(&sim.base_url(), RateLimits::default());
+    let c = client(&sim.base_url(), true);
     let items = (0..count).map(|i| CreateTrackingRequest::new("ups", format!("1Z999AA1{i:010}")));
     let start = Instant::now();
     let report = c.trackings().create_many(items).await;
@@ -280,7 +277,7 @@ async fn bulk_import(count: usize, rate: f64) -> Value {
 
 /// Streams (or collects) every tracking from `base` in this process; prints a JSON line.
 async fn list_child(base: &str, collect: bool) {
-    let c = client(base, RateLimits::default());
+    let c = client(base, true);
     let start = Instant::now();
     let mut stream = std::pin::pin!(c.trackings().list_all(ListTrackingsRequest::default()));
     let mut kept: Vec<Tracking> = Vec::new();
@@ -313,7 +310,7 @@ fn run_child(base: &str, mode: &str) -> Value {
 /// collecting, at two sizes: is memory flat in the number of trackings?
 async fn list_all(sizes: [usize; 2]) -> Value {
     let sim = Simulator::builder().start().await.expect("sim");
-    let seeder = client(&sim.base_url(), RateLimits::unlimited());
+    let seeder = client(&sim.base_url(), false);
     let mut seeded = 0;
     let mut rows = Vec::new();
     for n in sizes {
@@ -344,19 +341,20 @@ async fn list_all(sizes: [usize; 2]) -> Value {
 
 /// One of the processes sharing a key through Redis: creates `count` trackings from `offset`.
 async fn redis_child(base: &str, redis_url: &str, count: usize, offset: usize, rate: u32) {
-    let limits = RateLimits::unlimited()
-        .with_class("default", Some(tm_core::transport::Rate::per_second(rate)));
+    let limits = tm_core::v2::rules::rate_limits().with_class(
+        tm_core::v2::rules::DEFAULT,
+        Some(tm_core::transport::Rate::per_second(rate)),
+    );
     let limiter = tm_redis::RedisRateLimiter::new(
         redis_url,
         KEY,
-        limits.clone(),
+        limits,
         tm_redis::RedisLimiterOptions::default(),
     )
     .expect("redis URL");
     let c = Client::builder()
         .api_key(KEY)
         .base_url(base)
-        .rate_limits(limits)
         .rate_limiter(Arc::new(limiter))
         .build()
         .expect("client");

@@ -8,7 +8,7 @@ use comfy_table::Cell;
 use futures::StreamExt;
 use serde_json::{Value, json};
 use tm_core::types::*;
-use tm_core::{Client, CreateOutcome, Outcome};
+use tm_core::{Client, CreateOutcome, ItemOutcome};
 
 use crate::cli::{
     Command, CreateFields, ExportArgs, Filters, Format, ListArgs, Mark, SimArgs, TrackArgs,
@@ -507,7 +507,7 @@ async fn track(client: &Client, args: TrackArgs, out: &mut Out) -> Result<(), Fa
                 rows.push(tracking_row(&t, Some(&format!("not tracked: {reason}"))));
                 if failure.is_none() {
                     failure = Some(match &item.outcome {
-                        Outcome::Failed(e) => Failure::Coded {
+                        ItemOutcome::Failed(e) => Failure::Coded {
                             code: client_exit_code(e),
                             message: e.to_string(),
                         },

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tm_core::types::{CreateTrackingRequest, CustomerEmail};
-use tm_core::{Client, Outcome};
+use tm_core::{Client, ItemOutcome};
 
 use crate::cli::{Format, ImportArgs};
 use crate::output::Out;
@@ -117,10 +117,13 @@ impl Entry {
     fn is_final(&self) -> bool {
         matches!(
             self.outcome.as_str(),
-            "created" | "already_existed" | "rejected" | "invalid"
+            "created" | "already_exists" | "rejected" | "invalid"
         )
     }
 }
+
+/// Journals written before the label was renamed say `already_existed`.
+const LEGACY_ALREADY_EXISTS: &str = "already_existed";
 
 fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     let mut s = path.as_os_str().to_owned();
@@ -143,10 +146,14 @@ fn read_journal(path: &Path, out: &Out) -> Result<HashMap<usize, Entry>, Failure
             continue;
         }
         match serde_json::from_str::<Entry>(&line) {
-            Ok(e) if e.is_final() => {
-                done.insert(e.row, e);
+            Ok(mut e) => {
+                if e.outcome == LEGACY_ALREADY_EXISTS {
+                    e.outcome = "already_exists".into();
+                }
+                if e.is_final() {
+                    done.insert(e.row, e);
+                }
             }
-            Ok(_) => {}
             Err(_) => out.warn(&format!(
                 "{} line {}: unreadable, its row will be sent again",
                 path.display(),
@@ -221,7 +228,7 @@ pub async fn run(client: &Client, args: ImportArgs, out: &mut Out) -> Result<(),
             .await;
         let mut lines = String::new();
         for ((row, _), item) in chunk.iter().zip(&report.items) {
-            if let Outcome::Failed(e) = &item.outcome {
+            if let ItemOutcome::Failed(e) = &item.outcome {
                 failure.get_or_insert(Failure::Coded {
                     code: client_exit_code(e),
                     message: e.to_string(),
@@ -229,7 +236,10 @@ pub async fn run(client: &Client, args: ImportArgs, out: &mut Out) -> Result<(),
                 unsent += 1;
                 continue;
             }
-            if matches!(item.outcome, Outcome::NotSent | Outcome::Unconfirmed) {
+            if matches!(
+                item.outcome,
+                ItemOutcome::NotSent | ItemOutcome::Unconfirmed
+            ) {
                 unsent += 1;
                 continue;
             }
@@ -258,7 +268,7 @@ pub async fn run(client: &Client, args: ImportArgs, out: &mut Out) -> Result<(),
     }
 
     let count = |label: &str| done.values().filter(|e| e.outcome == label).count();
-    let (created, existed) = (count("created"), count("already_existed"));
+    let (created, existed) = (count("created"), count("already_exists"));
     let rejected: Vec<&Entry> = {
         let mut v: Vec<&Entry> = done
             .values()
@@ -273,7 +283,7 @@ pub async fn run(client: &Client, args: ImportArgs, out: &mut Out) -> Result<(),
     let summary = json!({
         "rows": rows.len(),
         "created": created,
-        "already_existed": existed,
+        "already_exists": existed,
         "rejected": rejected.len(),
         "not_done": unsent,
         "journal": journal_path.display().to_string(),

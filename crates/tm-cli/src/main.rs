@@ -139,7 +139,7 @@ pub async fn connect(g: &Global) -> Result<Session, Failure> {
         let limiter = tm_redis::RedisRateLimiter::new(
             url,
             key,
-            tm_core::transport::RateLimits::default(),
+            tm_core::v2::rules::rate_limits(),
             tm_redis::RedisLimiterOptions::default(),
         )
         .map_err(|e| Failure::Usage(format!("--redis-url: {e}")))?;

@@ -124,7 +124,7 @@ impl Out {
                     err["code"] = json!(code.code());
                 }
                 if let Some(op) = e.operation() {
-                    err["operation"] = json!(op);
+                    err["operation"] = json!(op.name());
                 }
                 if let Some(w) = e.retry_after() {
                     err["retry_after_secs"] = json!(w.as_secs());

@@ -20,8 +20,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tm_core::transport::fixture::{Interaction, Reply, RequestParts};
 use tm_core::transport::{
-    Backoff, InjectedError, MockTransport, RateLimits, RecordingTransport, ReqwestTransport,
-    RetryPolicy, Transport, TransportError,
+    Backoff, InjectedError, MockTransport, RecordingTransport, ReqwestTransport, RetryPolicy,
+    Transport, TransportError,
 };
 use tm_core::types::*;
 use tm_core::{Client, CreateOutcome, Error};
@@ -439,7 +439,7 @@ fn client_for(
     let mut b = Client::builder()
         .api_key(key)
         .transport(transport)
-        .rate_limits(RateLimits::unlimited())
+        .without_rate_limits()
         .retry_policy(policy)
         .attempt_timeout(Duration::from_millis(
             f.client.attempt_timeout_ms.unwrap_or(30_000),
@@ -582,14 +582,12 @@ pub async fn run_wiremock(f: &Fixture) -> Result<Outcome, String> {
     let backend = ReqwestTransport::builder(format!("{}/v2", server.uri()))
         .build()
         .map_err(|e| e.to_string())?;
-    let policy = RetryPolicy {
-        backoff: Backoff {
-            initial: Duration::from_millis(1),
-            max: Duration::from_millis(20),
-        },
-        throttle_cooloff: Duration::from_millis(120),
-        ..RetryPolicy::default()
-    };
+    let policy = RetryPolicy::default()
+        .with_backoff(Backoff::new(
+            Duration::from_millis(1),
+            Duration::from_millis(20),
+        ))
+        .with_throttle_cooloff(Duration::from_millis(120));
     let client = client_for(f, backend, policy, REPLAY_KEY)?;
     let result = finish(call(&client, &f.operation, &f.input).await?);
     let received = server.received_requests().await.unwrap_or_default();

@@ -4,7 +4,7 @@
 
 mod common;
 
-use tm_core::Outcome;
+use tm_core::ItemOutcome;
 use tm_core::types::CreateTrackingRequest;
 
 #[tokio::main]
@@ -40,7 +40,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .filter(|i| !i.outcome.is_success())
         .take(10)
     {
-        if let Outcome::Rejected { .. } | Outcome::Invalid { .. } | Outcome::Failed(_) =
+        if let ItemOutcome::Rejected { .. } | ItemOutcome::Invalid { .. } | ItemOutcome::Failed(_) =
             item.outcome
         {
             println!(

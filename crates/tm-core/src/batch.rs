@@ -1,27 +1,27 @@
 //! Any number of items in, one outcome per item out.
 //!
 //! The API takes at most 40 items per call and reports per-item results inside a success
-//! envelope. The helpers here split the input, send chunk after chunk, and map every input
-//! item to exactly one [`Outcome`], in input order: nothing is dropped, nothing is counted twice.
+//! envelope. The engine here ([`run_chunks`]) validates the input, splits it, sends chunk
+//! after chunk, and maps every input item to exactly one [`ItemOutcome`], in input order:
+//! nothing is dropped, nothing is counted twice. Reading one API's per-item answers is that
+//! API's module's job.
 
+use std::future::Future;
 use std::sync::Arc;
 
-use tm_types::{
-    BatchCreateResult, BatchItemError, BatchResult, CreateTrackingRequest, MetaCode,
-    NumberOrString, Tracking, TrackingRef,
-};
+use tm_types::{MetaCode, Tracking, TrackingRef};
 
-use crate::Error;
+use crate::{Error, Result};
 
 /// What happened to one item of a batch.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
-pub enum Outcome {
+pub enum ItemOutcome {
     /// Created; the tracking as the API returned it.
     Created(Box<Tracking>),
     /// The tracking already existed (4016), possibly created by an earlier attempt of this very
     /// call: either way it exists now, and it was not created twice.
-    AlreadyExisted,
+    AlreadyExists,
     /// The update, deletion or stop was applied.
     Applied,
     /// The API refused this item.
@@ -45,7 +45,7 @@ pub enum Outcome {
     Unconfirmed,
 }
 
-impl Outcome {
+impl ItemOutcome {
     /// True for created, already existed and applied.
     ///
     /// ```
@@ -60,11 +60,11 @@ impl Outcome {
     pub fn is_success(&self) -> bool {
         matches!(
             self,
-            Outcome::Created(_) | Outcome::AlreadyExisted | Outcome::Applied
+            ItemOutcome::Created(_) | ItemOutcome::AlreadyExists | ItemOutcome::Applied
         )
     }
 
-    /// A short lower-case label: `created`, `already_existed`, `applied`, `rejected`,
+    /// A short lower-case label: `created`, `already_exists`, `applied`, `rejected`,
     /// `invalid`, `failed`, `not_sent`, `unconfirmed`.
     ///
     /// ```
@@ -78,14 +78,14 @@ impl Outcome {
     /// ```
     pub fn label(&self) -> &'static str {
         match self {
-            Outcome::Created(_) => "created",
-            Outcome::AlreadyExisted => "already_existed",
-            Outcome::Applied => "applied",
-            Outcome::Rejected { .. } => "rejected",
-            Outcome::Invalid { .. } => "invalid",
-            Outcome::Failed(_) => "failed",
-            Outcome::NotSent => "not_sent",
-            Outcome::Unconfirmed => "unconfirmed",
+            ItemOutcome::Created(_) => "created",
+            ItemOutcome::AlreadyExists => "already_exists",
+            ItemOutcome::Applied => "applied",
+            ItemOutcome::Rejected { .. } => "rejected",
+            ItemOutcome::Invalid { .. } => "invalid",
+            ItemOutcome::Failed(_) => "failed",
+            ItemOutcome::NotSent => "not_sent",
+            ItemOutcome::Unconfirmed => "unconfirmed",
         }
     }
 
@@ -101,14 +101,14 @@ impl Outcome {
     /// ```
     pub fn reason(&self) -> Option<String> {
         match self {
-            Outcome::Rejected { code, message } => Some(match code {
+            ItemOutcome::Rejected { code, message } => Some(match code {
                 Some(c) => format!("{c}: {message}"),
                 None => message.clone(),
             }),
-            Outcome::Invalid { reason } => Some(reason.clone()),
-            Outcome::Failed(e) => Some(e.to_string()),
-            Outcome::NotSent => Some("not sent: an earlier chunk failed".into()),
-            Outcome::Unconfirmed => Some("the response did not mention this item".into()),
+            ItemOutcome::Invalid { reason } => Some(reason.clone()),
+            ItemOutcome::Failed(e) => Some(e.to_string()),
+            ItemOutcome::NotSent => Some("not sent: an earlier chunk failed".into()),
+            ItemOutcome::Unconfirmed => Some("the response did not mention this item".into()),
             _ => None,
         }
     }
@@ -116,11 +116,11 @@ impl Outcome {
 
 /// One input item and what happened to it.
 #[derive(Debug, Clone)]
-pub struct ItemOutcome {
+pub struct ItemReport {
     /// The item, by carrier and number.
     pub target: TrackingRef,
     /// What happened.
-    pub outcome: Outcome,
+    pub outcome: ItemOutcome,
 }
 
 /// Counts per outcome kind.
@@ -171,7 +171,7 @@ impl BatchCounts {
 #[derive(Debug, Clone, Default)]
 pub struct BatchReport {
     /// One entry per input item.
-    pub items: Vec<ItemOutcome>,
+    pub items: Vec<ItemReport>,
     /// API calls made.
     pub calls: usize,
 }
@@ -192,14 +192,14 @@ impl BatchReport {
         let mut c = BatchCounts::default();
         for i in &self.items {
             match i.outcome {
-                Outcome::Created(_) => c.created += 1,
-                Outcome::AlreadyExisted => c.already_existed += 1,
-                Outcome::Applied => c.applied += 1,
-                Outcome::Rejected { .. } => c.rejected += 1,
-                Outcome::Invalid { .. } => c.invalid += 1,
-                Outcome::Failed(_) => c.failed += 1,
-                Outcome::NotSent => c.not_sent += 1,
-                Outcome::Unconfirmed => c.unconfirmed += 1,
+                ItemOutcome::Created(_) => c.created += 1,
+                ItemOutcome::AlreadyExists => c.already_existed += 1,
+                ItemOutcome::Applied => c.applied += 1,
+                ItemOutcome::Rejected { .. } => c.rejected += 1,
+                ItemOutcome::Invalid { .. } => c.invalid += 1,
+                ItemOutcome::Failed(_) => c.failed += 1,
+                ItemOutcome::NotSent => c.not_sent += 1,
+                ItemOutcome::Unconfirmed => c.unconfirmed += 1,
             }
         }
         c
@@ -231,156 +231,110 @@ impl BatchReport {
     /// ```
     pub fn error(&self) -> Option<&Arc<Error>> {
         self.items.iter().find_map(|i| match &i.outcome {
-            Outcome::Failed(e) => Some(e),
+            ItemOutcome::Failed(e) => Some(e),
             _ => None,
         })
     }
 }
 
-/// A response entry: who it is about and its code.
-struct Entry {
-    number: Option<String>,
-    carrier: Option<String>,
-    code: Option<MetaCode>,
-    message: Option<String>,
-    tracking: Option<Tracking>,
-    used: bool,
+/// Refuses a direct batch call with more items than one call takes.
+pub(crate) fn check_batch_len(len: usize, max: usize) -> Result<()> {
+    if len > max {
+        return Err(Error::invalid(
+            "items",
+            format!(
+                "{len} items exceed the batch maximum of {max}; use the *_many methods to split them"
+            ),
+        ));
+    }
+    Ok(())
 }
 
-impl From<BatchItemError> for Entry {
-    fn from(e: BatchItemError) -> Self {
-        Entry {
-            number: e.tracking_number.into_value(),
-            carrier: e.carrier_code.into_value(),
-            code: e.code.into_value(),
-            message: e.message.into_value(),
-            tracking: None,
-            used: false,
+/// Validates, chunks and sends `items`; maps every item to one outcome in input order.
+///
+/// `invalid` refuses an item before sending (its reason becomes [`ItemOutcome::Invalid`]);
+/// `send` sends one chunk and returns one outcome per item of it, in order. After a chunk
+/// fails as a whole, the rest are not sent.
+pub(crate) async fn run_chunks<I, F, Fut>(
+    batch_size: usize,
+    items: Vec<I>,
+    target: impl Fn(&I) -> TrackingRef,
+    invalid: impl Fn(&I) -> Option<String>,
+    mut send: F,
+    mut on_chunk: impl FnMut(&[ItemReport]),
+) -> BatchReport
+where
+    I: Clone,
+    F: FnMut(Vec<I>) -> Fut,
+    Fut: Future<Output = Result<Vec<ItemOutcome>>>,
+{
+    let mut slots: Vec<Option<ItemOutcome>> = vec![None; items.len()];
+    let mut valid: Vec<usize> = Vec::with_capacity(items.len());
+    let mut refused = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        match invalid(item) {
+            Some(reason) => {
+                let outcome = ItemOutcome::Invalid { reason };
+                slots[i] = Some(outcome.clone());
+                refused.push(ItemReport {
+                    target: target(item),
+                    outcome,
+                });
+            }
+            None => valid.push(i),
         }
     }
-}
-
-impl Entry {
-    fn is_for(&self, target: &TrackingRef) -> bool {
-        !self.used
-            && self
-                .number
-                .as_deref()
-                .is_some_and(|n| n.trim().eq_ignore_ascii_case(target.tracking_number.trim()))
-            && self
-                .carrier
-                .as_deref()
-                .is_none_or(|c| c.trim().eq_ignore_ascii_case(target.carrier_code.trim()))
+    if !refused.is_empty() {
+        on_chunk(&refused);
     }
-}
-
-fn take<'a>(entries: &'a mut [Entry], target: &TrackingRef) -> Option<&'a mut Entry> {
-    let e = entries.iter_mut().find(|e| e.is_for(target))?;
-    e.used = true;
-    Some(e)
-}
-
-/// Maps a batch-create response onto its chunk.
-pub(crate) fn create_outcomes(
-    chunk: &[CreateTrackingRequest],
-    result: BatchCreateResult,
-) -> Vec<Outcome> {
-    let mut created: Vec<Entry> = result
-        .trackings
-        .into_value()
-        .unwrap_or_default()
-        .into_iter()
-        .map(|t| Entry {
-            number: Some(t.tracking_number.clone()),
-            carrier: Some(t.carrier_code.clone()),
-            code: None,
-            message: None,
-            tracking: Some(t),
-            used: false,
-        })
-        .collect();
-    let mut errors: Vec<Entry> = result
-        .errors
-        .into_value()
-        .unwrap_or_default()
-        .into_iter()
-        .map(Entry::from)
-        .collect();
-    chunk
-        .iter()
-        .map(|item| {
-            let target = TrackingRef::new(&item.carrier_code, &item.tracking_number);
-            if let Some(e) = take(&mut created, &target) {
-                return Outcome::Created(Box::new(e.tracking.take().unwrap_or_default()));
+    let mut calls = 0;
+    let mut failed = false;
+    for chunk_idx in valid.chunks(batch_size.max(1)) {
+        if failed {
+            for &i in chunk_idx {
+                slots[i] = Some(ItemOutcome::NotSent);
             }
-            match take(&mut errors, &target) {
-                Some(e) if e.code == Some(MetaCode::TrackingExists) => Outcome::AlreadyExisted,
-                Some(e) => Outcome::Rejected {
-                    code: e.code,
-                    message: e.message.take().unwrap_or_default(),
-                },
-                None => Outcome::Unconfirmed,
+            continue;
+        }
+        let chunk: Vec<I> = chunk_idx.iter().map(|&i| items[i].clone()).collect();
+        calls += 1;
+        let outcomes = match send(chunk).await {
+            Ok(o) if o.len() == chunk_idx.len() => o,
+            Ok(o) => {
+                tracing::error!(
+                    expected = chunk_idx.len(),
+                    got = o.len(),
+                    "batch outcome count mismatch"
+                );
+                vec![ItemOutcome::Unconfirmed; chunk_idx.len()]
             }
-        })
-        .collect()
-}
-
-/// Maps an updatemore / delete / notupdate response onto its chunk. With `gone_means_done`
-/// (a resent delete), a 4017 counts as applied: the earlier attempt removed it.
-pub(crate) fn change_outcomes(
-    chunk: &[TrackingRef],
-    result: BatchResult,
-    gone_means_done: bool,
-) -> Vec<Outcome> {
-    let count = [&result.delete, &result.change, &result.update]
-        .into_iter()
-        .find_map(|f| f.value().and_then(NumberOrString::as_u64));
-    let mut entries: Vec<Entry> = result
-        .trackings
-        .into_value()
-        .unwrap_or_default()
-        .into_iter()
-        .map(|i| Entry {
-            number: i.number().map(str::to_owned),
-            carrier: i.carrier().map(str::to_owned),
-            code: i.code(),
-            message: i.message().map(str::to_owned),
-            tracking: None,
-            used: false,
-        })
-        .chain(
-            result
-                .errors
-                .into_value()
-                .unwrap_or_default()
-                .into_iter()
-                // An entry in `errors` failed even when it names no code.
-                .map(|e| Entry {
-                    code: e.code.value().copied().or(Some(MetaCode::InvalidRequest)),
-                    ..Entry::from(e)
-                }),
-        )
-        .collect();
-    // A response with counts but no per-item list: all applied if the count covers the chunk.
-    if entries.is_empty() && count == Some(chunk.len() as u64) {
-        return vec![Outcome::Applied; chunk.len()];
+            Err(e) => {
+                failed = true;
+                vec![ItemOutcome::Failed(Arc::new(e)); chunk_idx.len()]
+            }
+        };
+        let done: Vec<ItemReport> = chunk_idx
+            .iter()
+            .zip(outcomes)
+            .map(|(&i, outcome)| {
+                slots[i] = Some(outcome.clone());
+                ItemReport {
+                    target: target(&items[i]),
+                    outcome,
+                }
+            })
+            .collect();
+        on_chunk(&done);
     }
-    chunk
-        .iter()
-        .map(|target| match take(&mut entries, target) {
-            None => Outcome::Unconfirmed,
-            Some(e) => match e.code {
-                None => Outcome::Applied,
-                Some(c) if c.is_success() => Outcome::Applied,
-                Some(MetaCode::TrackingNotFound) if gone_means_done => Outcome::Applied,
-                Some(c) => Outcome::Rejected {
-                    code: Some(c),
-                    message: e
-                        .message
-                        .take()
-                        .unwrap_or_else(|| c.description().to_owned()),
-                },
-            },
-        })
-        .collect()
+    BatchReport {
+        items: items
+            .iter()
+            .zip(slots)
+            .map(|(item, slot)| ItemReport {
+                target: target(item),
+                outcome: slot.unwrap_or(ItemOutcome::Unconfirmed),
+            })
+            .collect(),
+        calls,
+    }
 }

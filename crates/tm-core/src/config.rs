@@ -1,21 +1,17 @@
 //! Building a client: the API key, the base URL and every knob, from code or the environment.
 
 use std::fmt;
+use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
 use tm_transport::{RateLimiter, RateLimits, RetryPolicy, SharedTransport};
 
-use crate::client::{Client, Inner};
 use crate::error::ConfigError;
+use crate::profile::Profile;
+use crate::stack::Stack;
+use crate::v2::Client;
 
-/// The production base URL.
-pub const DEFAULT_BASE_URL: &str = "https://api.trackingmore.com/v2";
-/// The header that carries the key.
-pub const API_KEY_HEADER: &str = "Trackingmore-Api-Key";
-/// [`API_KEY_HEADER`] in lower case, the form requests carry (header names are
-/// case-insensitive; the transport keeps them in lower case).
-pub(crate) const API_KEY_HEADER_LOWER: &str = "trackingmore-api-key";
 /// Environment variable holding the key.
 pub const ENV_API_KEY: &str = "TRACKINGMORE_API_KEY";
 /// Environment variable holding the base URL.
@@ -82,8 +78,10 @@ impl fmt::Debug for ApiKey {
 
 /// Client settings that live past construction.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Config {
-    /// Where requests go (informational when a custom transport is used).
+    /// Where requests go (the built-in transport's base URL; a custom transport decides
+    /// itself).
     pub base_url: String,
     /// Items per batch call (1–40; the API's documented maximum is 40).
     pub batch_size: usize,
@@ -95,9 +93,14 @@ pub struct Config {
     pub attempt_timeout: Duration,
     /// The retry policy.
     pub retry: RetryPolicy,
+    /// The limit of every rate class the in-process limiter enforces (the API's documented
+    /// limits unless overridden).
+    pub rate_limits: RateLimits,
 }
 
-/// Builds a [`Client`]. Explicit settings beat the environment, whichever is called first.
+/// Builds a client: [`Client`] (v2) by default. Explicit settings beat the environment,
+/// whichever is called first; a setting that could not take effect is refused by `build()`
+/// with a [`ConfigError`] saying why, never ignored.
 ///
 /// ```
 /// use std::time::Duration;
@@ -110,26 +113,57 @@ pub struct Config {
 ///     .unwrap();
 /// assert_eq!(client.config().base_url, "http://127.0.0.1:8080/v2");
 /// ```
-#[derive(Default)]
 #[must_use]
-pub struct ClientBuilder {
+pub struct ClientBuilder<C = Client> {
     api_key: Option<String>,
-    base_url: Option<String>,
+    base_url: Option<(String, Source)>,
     allow_insecure_http: bool,
     connect_timeout: Option<Duration>,
     attempt_timeout: Option<Duration>,
     max_attempts: Option<u32>,
     retry: Option<RetryPolicy>,
     rate_limits: Option<RateLimits>,
+    no_rate_limits: bool,
     rate_limiter: Option<Arc<dyn RateLimiter>>,
     transport: Option<SharedTransport>,
     batch_size: Option<usize>,
     max_pages: Option<u32>,
     carrier_cache_ttl: Option<Duration>,
     max_body_bytes: Option<u64>,
+    client: PhantomData<fn() -> C>,
 }
 
-impl fmt::Debug for ClientBuilder {
+/// Where a setting came from, for the message when it is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    Code,
+    Env,
+}
+
+impl<C> Default for ClientBuilder<C> {
+    fn default() -> Self {
+        ClientBuilder {
+            api_key: None,
+            base_url: None,
+            allow_insecure_http: false,
+            connect_timeout: None,
+            attempt_timeout: None,
+            max_attempts: None,
+            retry: None,
+            rate_limits: None,
+            no_rate_limits: false,
+            rate_limiter: None,
+            transport: None,
+            batch_size: None,
+            max_pages: None,
+            carrier_cache_ttl: None,
+            max_body_bytes: None,
+            client: PhantomData,
+        }
+    }
+}
+
+impl<C> fmt::Debug for ClientBuilder<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
@@ -138,11 +172,12 @@ impl fmt::Debug for ClientBuilder {
             .field("attempt_timeout", &self.attempt_timeout)
             .field("max_attempts", &self.max_attempts)
             .field("custom_transport", &self.transport.is_some())
+            .field("custom_rate_limiter", &self.rate_limiter.is_some())
             .finish_non_exhaustive()
     }
 }
 
-impl ClientBuilder {
+impl<C> ClientBuilder<C> {
     /// The API key.
     ///
     /// ```
@@ -162,7 +197,7 @@ impl ClientBuilder {
     /// assert_eq!(c.config().base_url, "https://api.example.com/v2");
     /// ```
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = Some(url.into());
+        self.base_url = Some((url.into(), Source::Code));
         self
     }
 
@@ -179,7 +214,7 @@ impl ClientBuilder {
         self
     }
 
-    /// Connect timeout of the default transport (default 10 s).
+    /// Connect timeout of the built-in transport (default 10 s); refused with a custom one.
     ///
     /// ```
     /// let c = tm_core::Client::builder().api_key("k").connect_timeout(std::time::Duration::from_secs(3)).build();
@@ -225,16 +260,35 @@ impl ClientBuilder {
         self
     }
 
-    /// Client-side rate limits (default: the documented ones, see [`RateLimits::default`]);
-    /// [`RateLimits::unlimited`] turns them off.
+    /// Client-side rate limits for some classes; the classes not named keep the API's
+    /// documented limits (see [`v2::rules::rate_limits`](crate::v2::rules::rate_limits)). A
+    /// class the API does not have is refused by `build()`. Refused with a custom
+    /// [`rate_limiter`](Self::rate_limiter), which has its own.
     ///
     /// ```
-    /// use tm_core::transport::{Rate, RateLimits};
-    /// let limits = RateLimits::default().with_class("default", Some(Rate::per_second(5)));
-    /// assert!(tm_core::Client::builder().api_key("k").rate_limits(limits).build().is_ok());
+    /// use tm_core::transport::{Rate, RateClass, RateLimits};
+    /// use tm_core::v2::rules::DEFAULT;
+    /// let limits = RateLimits::new().with_class(DEFAULT, Some(Rate::per_second(5)));
+    /// let client = tm_core::Client::builder().api_key("k").rate_limits(limits).build().unwrap();
+    /// assert_eq!(client.config().rate_limits.rate_for(&DEFAULT), Ok(Some(Rate::per_second(5))));
+    /// let typo = RateLimits::new().with_class(RateClass::new("realtme"), None);
+    /// assert!(tm_core::Client::builder().api_key("k").rate_limits(typo).build().is_err());
     /// ```
     pub fn rate_limits(mut self, limits: RateLimits) -> Self {
         self.rate_limits = Some(limits);
+        self
+    }
+
+    /// Turns the client-side rate limits off (every class unlimited), e.g. against a local
+    /// simulator with its limits off.
+    ///
+    /// ```
+    /// use tm_core::v2::rules::LIST;
+    /// let client = tm_core::Client::builder().api_key("k").without_rate_limits().build().unwrap();
+    /// assert_eq!(client.config().rate_limits.rate_for(&LIST), Ok(None));
+    /// ```
+    pub fn without_rate_limits(mut self) -> Self {
+        self.no_rate_limits = true;
         self
     }
 
@@ -242,9 +296,9 @@ impl ClientBuilder {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use tm_core::transport::{LocalRateLimiter, RateLimits};
+    /// use tm_core::transport::LocalRateLimiter;
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-    /// let shared = Arc::new(LocalRateLimiter::new(RateLimits::default()));
+    /// let shared = Arc::new(LocalRateLimiter::new(tm_core::v2::rules::rate_limits()));
     /// let a = tm_core::Client::builder().api_key("k").rate_limiter(shared.clone()).build().unwrap();
     /// let b = tm_core::Client::builder().api_key("k").rate_limiter(shared).build().unwrap();
     /// # let _ = (a, b); }
@@ -254,14 +308,20 @@ impl ClientBuilder {
         self
     }
 
-    /// The backend to send through instead of the default reqwest one (e.g. a
-    /// `MockTransport`). Retries and rate limits still apply on top of it.
+    /// The backend to send through instead of the built-in reqwest one (e.g. a
+    /// `MockTransport`). Retries and rate limits still apply on top of it; the built-in
+    /// transport's own settings (`base_url`, `connect_timeout`, `max_body_bytes`) are then
+    /// refused by `build()`.
     ///
     /// ```
+    /// # #[cfg(feature = "test-util")] {
     /// use tm_core::transport::{MockReply, MockTransport};
     /// let mock = MockTransport::from_fn(|_| MockReply::json(200, serde_json::json!({"meta": {"code": 200}, "data": []})));
-    /// let client = tm_core::Client::builder().api_key("k").transport(mock).build().unwrap();
+    /// let client = tm_core::Client::builder().api_key("k").transport(mock.clone()).build().unwrap();
     /// # let _ = client;
+    /// let refused = tm_core::Client::builder().api_key("k").transport(mock).connect_timeout(std::time::Duration::from_secs(1)).build();
+    /// assert!(refused.unwrap_err().to_string().starts_with("connect_timeout cannot be used here"));
+    /// # }
     /// ```
     pub fn transport(mut self, transport: impl tm_transport::Transport + 'static) -> Self {
         self.transport = Some(Arc::new(transport));
@@ -302,7 +362,7 @@ impl ClientBuilder {
         self
     }
 
-    /// Response-size cap of the default transport (default 32 MiB).
+    /// Response-size cap of the built-in transport (default 32 MiB); refused with a custom one.
     ///
     /// ```
     /// let c = tm_core::Client::builder().api_key("k").max_body_bytes(1 << 20).build();
@@ -340,7 +400,9 @@ impl ClientBuilder {
             self.api_key = var(ENV_API_KEY).filter(|k| !k.is_empty());
         }
         if self.base_url.is_none() {
-            self.base_url = var(ENV_BASE_URL).filter(|u| !u.is_empty());
+            self.base_url = var(ENV_BASE_URL)
+                .filter(|u| !u.is_empty())
+                .map(|u| (u, Source::Env));
         }
         if self.max_attempts.is_none() {
             if let Some(v) = var(ENV_MAX_ATTEMPTS).filter(|v| !v.is_empty()) {
@@ -368,25 +430,53 @@ impl ClientBuilder {
         Ok(self)
     }
 
-    /// Builds the client: validates every setting, then stacks retry over rate limiting over
+    /// Validates every setting against `profile`, then stacks retry over rate limiting over
     /// the backend.
-    ///
-    /// ```
-    /// assert!(tm_core::Client::builder().build().is_err(), "a key is required");
-    /// assert!(tm_core::Client::builder().api_key("k").build().is_ok());
-    /// ```
-    pub fn build(self) -> Result<Client, ConfigError> {
+    pub(crate) fn build_stack(self, profile: &'static Profile) -> Result<Stack, ConfigError> {
         let key = ApiKey::new(self.api_key.clone().ok_or(ConfigError::MissingApiKey)?)?;
+        if self.transport.is_some() {
+            let not_applicable = |setting: &'static str, what: &str| ConfigError::NotApplicable {
+                setting,
+                reason: format!(
+                    "it configures the built-in transport, and a custom transport is set{what}; \
+                     configure the custom transport itself"
+                ),
+            };
+            match &self.base_url {
+                Some((_, Source::Code)) => return Err(not_applicable("base_url", "")),
+                Some((_, Source::Env)) => {
+                    return Err(not_applicable(
+                        "base_url",
+                        &format!(" (the URL came from {ENV_BASE_URL})"),
+                    ));
+                }
+                None => {}
+            }
+            if self.connect_timeout.is_some() {
+                return Err(not_applicable("connect_timeout", ""));
+            }
+            if self.max_body_bytes.is_some() {
+                return Err(not_applicable("max_body_bytes", ""));
+            }
+        }
+        if self.rate_limiter.is_some() && (self.rate_limits.is_some() || self.no_rate_limits) {
+            return Err(ConfigError::NotApplicable {
+                setting: "rate_limits",
+                reason: "a custom rate limiter is set, and it enforces its own limits; \
+                         give them to the limiter"
+                    .into(),
+            });
+        }
         let base_url = self
             .base_url
-            .clone()
-            .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
+            .as_ref()
+            .map_or_else(|| profile.base_url.to_owned(), |(u, _)| u.clone());
         check_base_url(&base_url, self.allow_insecure_http)?;
-        let batch_size = self.batch_size.unwrap_or(tm_types::MAX_BATCH);
-        if !(1..=tm_types::MAX_BATCH).contains(&batch_size) {
+        let batch_size = self.batch_size.unwrap_or(profile.max_batch);
+        if !(1..=profile.max_batch).contains(&batch_size) {
             return Err(ConfigError::InvalidSetting {
                 setting: "batch_size",
-                reason: format!("{batch_size} is outside 1..={}", tm_types::MAX_BATCH),
+                reason: format!("{batch_size} is outside 1..={}", profile.max_batch),
             });
         }
         let max_pages = self.max_pages.unwrap_or(10_000);
@@ -396,7 +486,9 @@ impl ClientBuilder {
                 reason: "must be at least 1".into(),
             });
         }
-        let mut retry = self.retry.clone().unwrap_or_default();
+        let mut retry = self.retry.clone().unwrap_or_else(|| {
+            RetryPolicy::default().with_throttle_cooloff(profile.throttle_cooloff)
+        });
         if let Some(n) = self.max_attempts {
             if n == 0 {
                 return Err(ConfigError::InvalidSetting {
@@ -413,6 +505,7 @@ impl ClientBuilder {
                 reason: "must be positive".into(),
             });
         }
+        let rate_limits = effective_limits(profile, self.rate_limits.clone(), self.no_rate_limits)?;
         let backend = match self.transport.clone() {
             Some(t) => t,
             None => default_backend(&self, &base_url, attempt_timeout)?,
@@ -424,20 +517,54 @@ impl ClientBuilder {
             carrier_cache_ttl: self.carrier_cache_ttl.unwrap_or(Duration::from_secs(3600)),
             attempt_timeout,
             retry,
+            rate_limits,
         };
-        Ok(Client::from_inner(Inner::new(
-            key,
-            config,
-            backend,
-            self.rate_limits.unwrap_or_default(),
-            self.rate_limiter,
-        )))
+        Ok(Stack::new(key, profile, config, backend, self.rate_limiter))
     }
 }
 
+impl ClientBuilder<Client> {
+    /// Builds the v2 client: validates every setting, then stacks retry over rate limiting
+    /// over the backend.
+    ///
+    /// ```
+    /// assert!(tm_core::Client::builder().build().is_err(), "a key is required");
+    /// assert!(tm_core::Client::builder().api_key("k").build().is_ok());
+    /// ```
+    pub fn build(self) -> Result<Client, ConfigError> {
+        self.build_stack(&crate::v2::rules::PROFILE)
+            .map(Client::from_stack)
+    }
+}
+
+/// The profile's limits with the caller's overrides; a class the profile lacks is refused.
+fn effective_limits(
+    profile: &Profile,
+    overrides: Option<RateLimits>,
+    off: bool,
+) -> Result<RateLimits, ConfigError> {
+    let mut limits = (profile.rate_limits)();
+    if let Some(overrides) = overrides {
+        for (class, rate) in overrides.classes() {
+            if !limits.contains(class) {
+                return Err(ConfigError::UnknownRateClass {
+                    class: class.to_string(),
+                    known: limits
+                        .classes()
+                        .map(|(c, _)| c.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                });
+            }
+            limits = limits.with_class(class.clone(), rate);
+        }
+    }
+    Ok(if off { limits.without_limits() } else { limits })
+}
+
 #[cfg(feature = "reqwest")]
-fn default_backend(
-    b: &ClientBuilder,
+fn default_backend<C>(
+    b: &ClientBuilder<C>,
     base_url: &str,
     attempt_timeout: Duration,
 ) -> Result<SharedTransport, ConfigError> {
@@ -456,8 +583,8 @@ fn default_backend(
 }
 
 #[cfg(not(feature = "reqwest"))]
-fn default_backend(
-    _b: &ClientBuilder,
+fn default_backend<C>(
+    _b: &ClientBuilder<C>,
     _base_url: &str,
     _attempt_timeout: Duration,
 ) -> Result<SharedTransport, ConfigError> {
@@ -496,15 +623,5 @@ fn check_base_url(raw: &str, allow_insecure_http: bool) -> Result<(), ConfigErro
             }
         }
         other => Err(bad(&format!("scheme {other:?} is not https"))),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_lower_case_key_header_is_the_documented_one() {
-        assert_eq!(API_KEY_HEADER_LOWER, API_KEY_HEADER.to_ascii_lowercase());
     }
 }

@@ -6,6 +6,8 @@ use std::time::Duration;
 use tm_transport::TransportError;
 use tm_types::MetaCode;
 
+use crate::Operation;
+
 /// A `Result` with [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -32,8 +34,8 @@ pub enum Error {
     /// No usable response: could not connect, timed out, the connection broke.
     #[error("{operation}: {source}")]
     Transport {
-        /// The operation, e.g. `trackings.create`.
-        operation: &'static str,
+        /// The operation.
+        operation: Operation,
         /// What failed.
         #[source]
         source: TransportError,
@@ -46,7 +48,7 @@ pub enum Error {
     #[error("{operation}: rate limited after {attempts} attempt(s){}", fmt_wait(*retry_after))]
     RateLimited {
         /// The operation.
-        operation: &'static str,
+        operation: Operation,
         /// How long the server (or the documented cool-off) asked to wait.
         retry_after: Option<Duration>,
         /// Attempts made.
@@ -71,7 +73,7 @@ pub enum Error {
     #[error("{operation}: pagination stopped at page {page}: {reason}")]
     Pagination {
         /// The operation.
-        operation: &'static str,
+        operation: Operation,
         /// The page at which it stopped.
         page: u32,
         /// Why.
@@ -85,10 +87,17 @@ fn fmt_wait(wait: Option<Duration>) -> String {
 }
 
 /// The API refused a request.
+///
+/// ```
+/// use tm_core::{ApiError, Operation, types::MetaCode};
+/// let e = ApiError::new(Operation::V2TrackingsGet, 200, Some(MetaCode::TrackingNotFound), "Tracking does not exist.");
+/// assert_eq!(e.to_string(), "trackings.get: api error 4017: Tracking does not exist.");
+/// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ApiError {
     /// The operation.
-    pub operation: &'static str,
+    pub operation: Operation,
     /// The HTTP status (200 for v2's in-envelope errors).
     pub http_status: u16,
     /// The `meta.code`, if the body was an envelope.
@@ -117,11 +126,51 @@ impl fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {}
 
+impl ApiError {
+    /// An API error without a `meta.type` or a body excerpt.
+    pub fn new(
+        operation: Operation,
+        http_status: u16,
+        code: Option<MetaCode>,
+        message: impl Into<String>,
+    ) -> Self {
+        ApiError {
+            operation,
+            http_status,
+            code,
+            kind: None,
+            message: message.into(),
+            body: None,
+        }
+    }
+
+    /// Sets the `meta.type`.
+    #[must_use]
+    pub fn with_kind(mut self, kind: impl Into<String>) -> Self {
+        self.kind = Some(kind.into());
+        self
+    }
+
+    /// Sets the body excerpt.
+    #[must_use]
+    pub fn with_body(mut self, body: impl Into<String>) -> Self {
+        self.body = Some(body.into());
+        self
+    }
+}
+
 /// A body that did not match the expected shape.
+///
+/// ```
+/// use tm_core::{DecodeError, Operation};
+/// let e = DecodeError::new(Operation::V2TrackingsRealtime, "data.items", "the realtime response holds no tracking");
+/// assert!(e.to_string().contains("at `data.items`"));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DecodeError {
     /// The operation.
-    pub operation: &'static str,
+    pub operation: Operation,
     /// The JSON path of the offending value, e.g. `data.items[3].origin_info.trackinfo`.
     pub path: String,
     /// Line in the body (1-based; 0 if unknown).
@@ -145,6 +194,20 @@ impl fmt::Display for DecodeError {
 }
 
 impl std::error::Error for DecodeError {}
+
+impl DecodeError {
+    /// A decode error at `path` with no position or excerpt.
+    pub fn new(operation: Operation, path: impl Into<String>, message: impl Into<String>) -> Self {
+        DecodeError {
+            operation,
+            path: path.into(),
+            line: 0,
+            column: 0,
+            message: message.into(),
+            excerpt: String::new(),
+        }
+    }
+}
 
 /// The client could not be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -175,6 +238,24 @@ pub enum ConfigError {
     /// No transport: the `reqwest` feature is off and none was given.
     #[error("no transport: enable the `reqwest` feature or call ClientBuilder::transport")]
     NoTransport,
+    /// A setting was given that cannot take effect with the rest of the configuration (e.g. a
+    /// connect timeout with a custom transport): refused rather than silently ignored.
+    #[error("{setting} cannot be used here: {reason}")]
+    NotApplicable {
+        /// The setting.
+        setting: &'static str,
+        /// Why it has no effect, and what to do instead.
+        reason: String,
+    },
+    /// The rate limits name a class no operation of this API uses (a misspelling, or another
+    /// generation's class).
+    #[error("rate class `{class}` is not one of this API's classes ({known})")]
+    UnknownRateClass {
+        /// The class given.
+        class: String,
+        /// The API's classes, comma-separated.
+        known: String,
+    },
 }
 
 impl Error {
@@ -184,14 +265,14 @@ impl Error {
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
     /// let client = tm_core::doc_client(r#"{"meta":{"code":4017,"type":"Bad Request","message":"Tracking does not exist."},"data":[]}"#);
     /// let err = client.trackings().get("dhl", "1234567890").await.unwrap_err();
-    /// assert_eq!(err.operation(), Some("trackings.get"));
+    /// assert_eq!(err.operation(), Some(tm_core::Operation::V2TrackingsGet));
     /// # }
     /// ```
-    pub fn operation(&self) -> Option<&'static str> {
+    pub fn operation(&self) -> Option<Operation> {
         match self {
             Error::Transport { operation, .. }
             | Error::RateLimited { operation, .. }
-            | Error::Pagination { operation, .. } => Some(operation),
+            | Error::Pagination { operation, .. } => Some(*operation),
             Error::Api(e) => Some(e.operation),
             Error::Decode(e) => Some(e.operation),
             Error::InvalidInput { .. } | Error::Config(_) => None,
@@ -244,16 +325,10 @@ impl Error {
         match self {
             Error::Transport { source, .. } => source.is_retryable(),
             Error::RateLimited { .. } => true,
-            Error::Api(e) => {
-                matches!(
-                    e.code,
-                    Some(
-                        MetaCode::TooManyRequests
-                            | MetaCode::ServerError
-                            | MetaCode::ServiceUnavailable
-                    )
-                ) || (e.code.is_none() && (e.http_status >= 500 || e.http_status == 429))
-            }
+            Error::Api(e) => match e.code {
+                Some(code) => crate::v2::rules::is_retryable_code(code),
+                None => e.http_status >= 500 || e.http_status == 429,
+            },
             _ => false,
         }
     }

@@ -1,12 +1,20 @@
-//! # tm-core — the TrackingMore v2 client
+//! # tm-core — the TrackingMore clients
 //!
-//! This layer owns the API: every v2 endpoint as a typed method grouped by resource
-//! ([`Client::carriers`], [`Client::trackings`], [`Client::account`]), one [`Error`] type,
-//! pagination ([`Paginator`], `list_all`), batching with per-item outcomes ([`BatchReport`]),
-//! retry safety per operation, and webhook verification ([`webhook`]).
+//! This layer owns the API: every operation, named once in [`Operation`] with its method,
+//! path, resend safety and rate class; the API's rules (the documented limits, the cool-off
+//! after a 429, which codes mean "retry": [`v2::rules`]); every v2 endpoint as a typed method
+//! grouped by resource ([`Client::carriers`], [`Client::trackings`], [`Client::account`]); one
+//! [`Error`] type; pagination ([`Paginator`], `list_all`); batching with per-item outcomes
+//! ([`BatchReport`]); and webhook verification ([`webhook`]).
 //!
 //! It must not know reqwest: HTTP goes through [`tm_transport::Transport`], so tests and users
-//! can swap the backend (`ClientBuilder::transport`).
+//! can swap the backend (`ClientBuilder::transport`). The transport layer knows no
+//! TrackingMore rule; this one hands it the classes, limits and policy.
+//!
+//! Files: `operation.rs` (the operation table), `config.rs` (building), `stack.rs` (the
+//! transport stack and requests), `decode.rs` (reading responses), `error.rs`, `batch.rs`
+//! (the chunking engine and per-item outcomes), `path.rs` (path encoding), `v2/` (the client,
+//! its resources, `rules.rs`), `webhook.rs`.
 //!
 //! What it turns into predictable Rust:
 //! - errors arrive as HTTP 200 with a `meta.code`: they become [`Error::Api`] with the code;
@@ -35,24 +43,24 @@
 //! ```
 
 mod batch;
-mod carriers;
-mod client;
 mod config;
+mod decode;
 mod error;
-mod pagination;
-mod trackings;
+mod operation;
+mod path;
+mod profile;
+mod stack;
+pub mod v2;
 pub mod webhook;
 
-pub use batch::{BatchCounts, BatchReport, ItemOutcome, Outcome};
-pub use carriers::{Account, Carriers};
-pub use client::Client;
+pub use batch::{BatchCounts, BatchReport, ItemOutcome, ItemReport};
 pub use config::{
-    API_KEY_HEADER, ApiKey, ClientBuilder, Config, DEFAULT_BASE_URL, ENV_API_KEY, ENV_BASE_URL,
-    ENV_MAX_ATTEMPTS, ENV_TIMEOUT_SECS,
+    ApiKey, ClientBuilder, Config, ENV_API_KEY, ENV_BASE_URL, ENV_MAX_ATTEMPTS, ENV_TIMEOUT_SECS,
 };
 pub use error::{ApiError, ConfigError, DecodeError, Error, Result};
-pub use pagination::{DEFAULT_PAGE_LIMIT, Paginator};
-pub use trackings::{CreateOutcome, Trackings};
+pub use operation::{Api, Operation, Resend};
+pub use v2::rules::{API_KEY_HEADER, BASE_URL as DEFAULT_BASE_URL};
+pub use v2::{Account, Carriers, Client, CreateOutcome, DEFAULT_PAGE_LIMIT, Paginator, Trackings};
 pub use webhook::{WebhookError, WebhookVerifier};
 
 /// The transport layer, re-exported (for custom backends, retry and rate-limit settings).
@@ -78,7 +86,7 @@ pub fn doc_client(body: &'static str) -> Client {
     Client::builder()
         .api_key("doc-example-key")
         .transport(Canned(body))
-        .rate_limits(tm_transport::RateLimits::unlimited())
+        .without_rate_limits()
         .build()
         .unwrap_or_else(|e| unreachable!("the doc client's settings are valid: {e}"))
 }

@@ -58,11 +58,7 @@ pub fn signature(email: &str, time_str: &str) -> String {
     let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(email.as_bytes())
         .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
     mac.update(time_str.as_bytes());
-    mac.finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex::encode(mac.finalize().into_bytes())
 }
 
 /// Checks webhook bodies against the account e-mail.

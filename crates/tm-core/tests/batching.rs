@@ -9,7 +9,7 @@ use common::*;
 use serde_json::{Value, json};
 use tm_core::transport::{HttpRequest, InjectedError, MockReply, MockTransport};
 use tm_core::types::{CreateTrackingRequest, TrackingRef, UpdateMoreItem, UpdateTrackingRequest};
-use tm_core::{BatchReport, Outcome};
+use tm_core::{BatchReport, ItemOutcome};
 
 /// A fake batch endpoint: item i is created, unless its number ends in 7 (already exists) or
 /// in 3 (rejected with 4015). Records every chunk's size.
@@ -84,11 +84,14 @@ async fn per_item_outcomes_carry_the_tracking_or_the_reason() {
     let client = client(&mock);
     let report = client.trackings().create_many(items(14)).await;
     assert!(
-        matches!(&report.items[0].outcome, Outcome::Created(t) if t.tracking_number == "N00000")
+        matches!(&report.items[0].outcome, ItemOutcome::Created(t) if t.tracking_number == "N00000")
     );
-    assert!(matches!(report.items[7].outcome, Outcome::AlreadyExisted));
+    assert!(matches!(
+        report.items[7].outcome,
+        ItemOutcome::AlreadyExists
+    ));
     match &report.items[13].outcome {
-        Outcome::Rejected { code, message } => {
+        ItemOutcome::Rejected { code, message } => {
             assert_eq!(code.map(|c| c.code()), Some(4015));
             assert!(message.contains("carrier_code"));
         }
@@ -114,8 +117,14 @@ async fn invalid_items_are_reported_and_never_sent() {
         .create_many_with(input.clone(), |chunk| chunks_seen.push(chunk.len()))
         .await;
     check_order(&report, &input);
-    assert!(matches!(report.items[1].outcome, Outcome::Invalid { .. }));
-    assert!(matches!(report.items[4].outcome, Outcome::Invalid { .. }));
+    assert!(matches!(
+        report.items[1].outcome,
+        ItemOutcome::Invalid { .. }
+    ));
+    assert!(matches!(
+        report.items[4].outcome,
+        ItemOutcome::Invalid { .. }
+    ));
     assert_eq!(*sizes.lock().unwrap(), [3]);
     // The callback saw every item: the two refused ones first, then the chunk.
     assert_eq!(chunks_seen, [2, 3]);
@@ -212,8 +221,11 @@ async fn duplicate_inputs_are_matched_one_to_one() {
         CreateTrackingRequest::new("dhl", "same1"),
     ];
     let report = client.trackings().create_many(input).await;
-    assert!(matches!(report.items[0].outcome, Outcome::Created(_)));
-    assert!(matches!(report.items[1].outcome, Outcome::AlreadyExisted));
+    assert!(matches!(report.items[0].outcome, ItemOutcome::Created(_)));
+    assert!(matches!(
+        report.items[1].outcome,
+        ItemOutcome::AlreadyExists
+    ));
 }
 
 #[tokio::test(start_paused = true)]
@@ -222,7 +234,7 @@ async fn the_batch_size_is_configurable() {
     let client = tm_core::Client::builder()
         .api_key(KEY)
         .transport(mock.clone())
-        .rate_limits(tm_core::transport::RateLimits::unlimited())
+        .without_rate_limits()
         .batch_size(7)
         .build()
         .unwrap();
@@ -270,9 +282,9 @@ async fn delete_many_maps_per_item_results_and_a_resend_counts_4017_as_deleted()
         .trackings()
         .delete_many([TrackingRef::new("dhl", "A1"), TrackingRef::new("dhl", "B1")])
         .await;
-    assert!(matches!(first.items[0].outcome, Outcome::Applied));
+    assert!(matches!(first.items[0].outcome, ItemOutcome::Applied));
     assert!(
-        matches!(&first.items[1].outcome, Outcome::Rejected { code: Some(c), .. } if c.code() == 4017)
+        matches!(&first.items[1].outcome, ItemOutcome::Rejected { code: Some(c), .. } if c.code() == 4017)
     );
     let second = client
         .trackings()
@@ -309,7 +321,10 @@ async fn update_many_refuses_empty_changes_locally() {
         ),
     ];
     let report = client.trackings().update_many(items).await;
-    assert!(matches!(report.items[0].outcome, Outcome::Applied));
-    assert!(matches!(report.items[1].outcome, Outcome::Invalid { .. }));
+    assert!(matches!(report.items[0].outcome, ItemOutcome::Applied));
+    assert!(matches!(
+        report.items[1].outcome,
+        ItemOutcome::Invalid { .. }
+    ));
     assert_eq!(body(&mock.requests()[0]).as_array().unwrap().len(), 1);
 }

@@ -190,3 +190,93 @@ async fn the_key_never_appears_in_debug_display_errors_or_logs() {
     assert!(!all.contains(KEY), "the key leaked:\n{all}");
     assert!(!all.contains(&KEY[..12]), "part of the key leaked");
 }
+
+#[test]
+fn settings_that_cannot_take_effect_are_refused_with_a_reason() {
+    use std::sync::Arc;
+    use std::time::Duration;
+    use tm_core::transport::{LocalRateLimiter, MockTransport, Rate, RateClass, RateLimits};
+    use tm_core::{ConfigError, v2::rules};
+
+    let mock = MockTransport::new();
+    let with_mock = || {
+        tm_core::Client::builder()
+            .api_key("k")
+            .transport(mock.clone())
+    };
+    for (setting, built) in [
+        (
+            "base_url",
+            with_mock().base_url("https://api.example.com/v2").build(),
+        ),
+        (
+            "connect_timeout",
+            with_mock().connect_timeout(Duration::from_secs(2)).build(),
+        ),
+        ("max_body_bytes", with_mock().max_body_bytes(1024).build()),
+    ] {
+        match built {
+            Err(ConfigError::NotApplicable { setting: s, reason }) => {
+                assert_eq!(s, setting);
+                assert!(reason.contains("custom transport"), "{reason}");
+            }
+            other => panic!("{setting}: expected NotApplicable, got {other:?}"),
+        }
+    }
+    // The base URL from the environment is refused too, and the message says where it came from.
+    let env = |name: &str| {
+        (name == "TRACKINGMORE_BASE_URL").then(|| "https://proxy.example/v2".to_owned())
+    };
+    let err = with_mock().with_env_from(env).unwrap().build().unwrap_err();
+    assert!(err.to_string().contains("TRACKINGMORE_BASE_URL"), "{err}");
+
+    // Limits for a limiter that brings its own.
+    let limiter = Arc::new(LocalRateLimiter::new(rules::rate_limits()));
+    let err = tm_core::Client::builder()
+        .api_key("k")
+        .rate_limiter(limiter)
+        .rate_limits(RateLimits::new().with_class(rules::LIST, Some(Rate::per_second(2))))
+        .build()
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ConfigError::NotApplicable {
+                setting: "rate_limits",
+                ..
+            }
+        ),
+        "{err}"
+    );
+
+    // A misspelt class is refused, naming the real ones.
+    let err = tm_core::Client::builder()
+        .api_key("k")
+        .rate_limits(RateLimits::new().with_class(RateClass::new("realtme"), None))
+        .build()
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "rate class `realtme` is not one of this API's classes (default, list, realtime)"
+    );
+}
+
+#[test]
+fn overridden_limits_keep_the_documented_ones_for_the_other_classes() {
+    use tm_core::transport::{Rate, RateLimits};
+    use tm_core::v2::rules::{DEFAULT, LIST, REALTIME};
+    let client = tm_core::Client::builder()
+        .api_key("k")
+        .rate_limits(RateLimits::new().with_class(LIST, Some(Rate::per_second(5))))
+        .build()
+        .unwrap();
+    let limits = &client.config().rate_limits;
+    assert_eq!(limits.rate_for(&LIST), Ok(Some(Rate::per_second(5))));
+    assert_eq!(limits.rate_for(&REALTIME), Ok(Some(Rate::per_second(3))));
+    assert_eq!(limits.rate_for(&DEFAULT), Ok(Some(Rate::per_second(1))));
+    assert_eq!(
+        client.config().retry.throttle_cooloff.as_secs(),
+        120,
+        "v2's documented pause"
+    );
+}

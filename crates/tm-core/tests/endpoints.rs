@@ -298,6 +298,18 @@ async fn delete_treats_4017_as_done_only_on_a_resend() {
         .with_step(
             step(Method::Delete, "/trackings/ups/1Z3"),
             api_err(4017, "Bad Request", "Tracking does not exist."),
+        )
+        // Throttled first: that attempt was refused, not applied, so the 4017 after it is the
+        // tracking's own absence and stays an error.
+        .with_step(
+            step(Method::Delete, "/trackings/ups/1Z4"),
+            MockReply::response(
+                tm_core::transport::HttpResponse::new(429, "").with_header("retry-after", "1"),
+            ),
+        )
+        .with_step(
+            step(Method::Delete, "/trackings/ups/1Z4"),
+            api_err(4017, "Bad Request", "Tracking does not exist."),
         );
     let client = client(&mock);
     client.trackings().delete("ups", "1Z1").await.unwrap();
@@ -310,6 +322,15 @@ async fn delete_treats_4017_as_done_only_on_a_resend() {
             .is_not_found()
     );
     client.trackings().delete("ups", "1Z3").await.unwrap();
+    assert!(
+        client
+            .trackings()
+            .delete("ups", "1Z4")
+            .await
+            .unwrap_err()
+            .is_not_found(),
+        "a resend after a refused attempt proves nothing about this call"
+    );
     assert!(mock.requests().iter().all(|r| r.body.is_none()));
     mock.assert_exhausted();
 }
@@ -378,7 +399,10 @@ async fn list_sends_the_filters_as_a_query_and_checks_documented_limits() {
     let page = client.trackings().list(&filter).await.unwrap();
     assert_eq!(page.total(), Some(2));
     assert_eq!(page.items().len(), 2);
-    assert_eq!(mock.requests()[0].rate_class, "list");
+    assert_eq!(
+        mock.requests()[0].rate_class,
+        Some(tm_core::v2::rules::LIST)
+    );
     let bad = ListTrackingsRequest::default().status(TrackingStatus::Unknown("shipped".into()));
     assert_eq!(
         client.trackings().list(&bad).await.unwrap_err().api_code(),
@@ -450,7 +474,10 @@ async fn realtime_posts_in_its_rate_class_and_returns_the_item() {
         .lang("en");
     let t = client.trackings().realtime(req).await.unwrap();
     assert_eq!(t.status(), Some(&TrackingStatus::Transit));
-    assert_eq!(mock.requests()[0].rate_class, "realtime");
+    assert_eq!(
+        mock.requests()[0].rate_class,
+        Some(tm_core::v2::rules::REALTIME)
+    );
     mock.assert_exhausted();
 }
 

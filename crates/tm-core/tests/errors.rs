@@ -27,7 +27,7 @@ async fn every_documented_error_code_is_an_api_error_with_that_code() {
         let e = client.trackings().get("dhl", "RN1").await.unwrap_err();
         assert_eq!(e.api_code(), Some(MetaCode::from_code(code)), "{code}");
         assert!(!e.is_retryable(), "{code} is not retryable");
-        assert_eq!(e.operation(), Some("trackings.get"));
+        assert_eq!(e.operation(), Some(tm_core::Operation::V2TrackingsGet));
         let Error::Api(api) = &e else {
             panic!("{code}: {e:?}")
         };
@@ -118,7 +118,7 @@ async fn persistent_throttling_ends_as_rate_limited_with_the_wait_and_attempts()
         } => {
             assert_eq!(*retry_after, Some(Duration::from_secs(5)));
             assert_eq!(*attempts, 3);
-            assert_eq!(*operation, "trackings.get");
+            assert_eq!(*operation, tm_core::Operation::V2TrackingsGet);
         }
         other => panic!("{other:?}"),
     }

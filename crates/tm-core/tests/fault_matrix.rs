@@ -9,9 +9,9 @@
 use std::time::Duration;
 
 use futures::TryStreamExt;
-use tm_core::transport::{Backoff, RateLimits, RetryPolicy, TransportError};
+use tm_core::transport::{Backoff, RetryPolicy, TransportError};
 use tm_core::types::{CreateTrackingRequest, ListTrackingsRequest, RealtimeRequest};
-use tm_core::{Client, CreateOutcome, Error, Outcome};
+use tm_core::{Client, CreateOutcome, Error, ItemOutcome};
 use tm_sim::{ClockMode, Fault, FaultPlan, ScriptedFault, SimHandle, Simulator};
 
 const ATTEMPT_TIMEOUT: Duration = Duration::from_millis(300);
@@ -83,19 +83,18 @@ fn faults() -> Vec<(&'static str, Option<Fault>)> {
 }
 
 fn client(base: &str) -> Client {
-    let policy = RetryPolicy {
-        max_attempts: 3,
-        backoff: Backoff {
-            initial: Duration::from_millis(1),
-            max: Duration::from_millis(10),
-        },
-        throttle_cooloff: Duration::from_millis(20),
-        max_retry_after: Duration::from_secs(5),
-    };
+    let policy = RetryPolicy::default()
+        .with_max_attempts(3)
+        .with_backoff(Backoff::new(
+            Duration::from_millis(1),
+            Duration::from_millis(10),
+        ))
+        .with_throttle_cooloff(Duration::from_millis(20))
+        .with_max_retry_after(Duration::from_secs(5));
     Client::builder()
         .api_key("fault-matrix")
         .base_url(base)
-        .rate_limits(RateLimits::unlimited())
+        .without_rate_limits()
         .retry_policy(policy)
         .attempt_timeout(ATTEMPT_TIMEOUT)
         .max_body_bytes(BODY_CAP)
@@ -257,7 +256,12 @@ async fn cell(name: &str, fault: &Option<Fault>, op: Op, persistent: bool) -> Re
                 let existed_now = second
                     .items
                     .iter()
-                    .filter(|i| matches!(i.outcome, Outcome::AlreadyExisted | Outcome::Created(_)))
+                    .filter(|i| {
+                        matches!(
+                            i.outcome,
+                            ItemOutcome::AlreadyExists | ItemOutcome::Created(_)
+                        )
+                    })
                     .count();
                 if sim.tracking_count() != items.len()
                     || existed_now != items.len()

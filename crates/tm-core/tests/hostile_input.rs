@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use proptest::prelude::*;
 use serde_json::{Value, json};
-use tm_core::transport::{HttpRequest, HttpResponse, MockReply, MockTransport, RateLimits};
+use tm_core::transport::{HttpRequest, HttpResponse, MockReply, MockTransport};
 use tm_core::types::CreateTrackingRequest;
 use tm_core::{Client, ConfigError, Error};
 
@@ -23,7 +23,7 @@ fn capturing() -> (Client, Arc<Mutex<Vec<HttpRequest>>>) {
     let client = Client::builder()
         .api_key("hostile-test")
         .transport(mock)
-        .rate_limits(RateLimits::unlimited())
+        .without_rate_limits()
         .build()
         .unwrap();
     (client, seen)
@@ -158,7 +158,7 @@ async fn hostile_numbers_reach_a_real_server_as_one_segment() {
     let client = Client::builder()
         .api_key("hostile-test")
         .base_url(format!("{}/v2", server.uri()))
-        .rate_limits(RateLimits::unlimited())
+        .without_rate_limits()
         .build()
         .unwrap();
     for s in HOSTILE {
@@ -200,7 +200,7 @@ fn answering(body: Vec<u8>) -> Client {
     Client::builder()
         .api_key("hostile-test")
         .transport(mock)
-        .rate_limits(RateLimits::unlimited())
+        .without_rate_limits()
         .max_attempts(1)
         .build()
         .unwrap()

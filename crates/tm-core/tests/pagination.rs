@@ -168,7 +168,7 @@ async fn the_page_cap_ends_with_an_error() {
     let client = Client::builder()
         .api_key(KEY)
         .transport(mock.clone())
-        .rate_limits(tm_core::transport::RateLimits::unlimited())
+        .without_rate_limits()
         .max_pages(3)
         .build()
         .unwrap();

@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 
 use tm_redis::testing::TestRedis;
 use tm_redis::{RedisLimiterOptions, RedisRateLimiter, WhenUnavailable, account_hash};
-use tm_transport::{Rate, RateLimiter, RateLimits};
+use tm_transport::{Rate, RateClass, RateLimiter, RateLimits};
+
+const DEFAULT: RateClass = RateClass::new("default");
 
 /// A redis-server for this test, or a skip (outside CI) where none can be started.
 fn server() -> Option<TestRedis> {
@@ -27,7 +29,7 @@ fn server() -> Option<TestRedis> {
 }
 
 fn limits(per_sec: u32) -> RateLimits {
-    RateLimits::unlimited().with_class("default", Some(Rate::per_second(per_sec)))
+    RateLimits::new().with_class(DEFAULT, Some(Rate::per_second(per_sec)))
 }
 
 fn options() -> RedisLimiterOptions {
@@ -62,7 +64,7 @@ async fn limiters_sharing_a_key_share_one_rate() {
             let (l, grants) = (l.clone(), grants.clone());
             tasks.push(tokio::spawn(async move {
                 for _ in 0..5 {
-                    l.acquire("default").await.unwrap();
+                    l.acquire(&DEFAULT).await.unwrap();
                     grants.lock().unwrap().push(start.elapsed());
                 }
             }));
@@ -95,7 +97,7 @@ async fn limiters_sharing_a_key_share_one_rate() {
     let other =
         RedisRateLimiter::new(&server.url(), "shop-key-2", limits(rate), options()).unwrap();
     let t = Instant::now();
-    other.acquire("default").await.unwrap();
+    other.acquire(&DEFAULT).await.unwrap();
     assert!(t.elapsed() < Duration::from_millis(200));
 }
 
@@ -106,7 +108,7 @@ async fn the_api_key_is_never_stored_in_redis() {
     };
     let key = "secret-api-key-0123456789";
     let l = RedisRateLimiter::new(&server.url(), key, limits(10), options()).unwrap();
-    l.acquire("default").await.unwrap();
+    l.acquire(&DEFAULT).await.unwrap();
     let client = redis::Client::open(server.url()).unwrap();
     let mut c = client.get_multiplexed_async_connection().await.unwrap();
     let keys: Vec<String> = redis::cmd("KEYS")
@@ -135,12 +137,12 @@ async fn redis_restarting_mid_run_is_waited_out_or_fallen_back_from() {
         },
     )
     .unwrap();
-    wait.acquire("default").await.unwrap();
-    fallback.acquire("default").await.unwrap();
+    wait.acquire(&DEFAULT).await.unwrap();
+    fallback.acquire(&DEFAULT).await.unwrap();
     server.stop();
     // Falling back answers at once, from the in-process limiter.
     let t = Instant::now();
-    fallback.acquire("default").await.unwrap();
+    fallback.acquire(&DEFAULT).await.unwrap();
     assert!(t.elapsed() < Duration::from_secs(2));
     // Waiting: Redis comes back after half a second and the permit is granted.
     let restart = tokio::task::spawn_blocking(move || {
@@ -149,7 +151,7 @@ async fn redis_restarting_mid_run_is_waited_out_or_fallen_back_from() {
         server
     });
     let t = Instant::now();
-    wait.acquire("default").await.unwrap();
+    wait.acquire(&DEFAULT).await.unwrap();
     assert!(
         t.elapsed() >= Duration::from_millis(400),
         "it waited for Redis"
@@ -168,8 +170,8 @@ async fn redis_restarting_mid_run_is_waited_out_or_fallen_back_from() {
     )
     .unwrap();
     let t = Instant::now();
-    let e = short.acquire("default").await.unwrap_err();
-    assert!(e.to_string().contains("Redis unavailable"), "{e}");
+    let e = short.acquire(&DEFAULT).await.unwrap_err();
+    assert!(e.to_string().contains(" unavailable for "), "{e}");
     assert!(t.elapsed() < Duration::from_secs(3));
 }
 
@@ -197,19 +199,27 @@ async fn bad_urls_fail_clearly_and_unlimited_classes_need_no_redis() {
         },
     )
     .unwrap();
-    let e = l.acquire("default").await.unwrap_err();
+    let e = l.acquire(&DEFAULT).await.unwrap_err();
     assert!(
         !e.to_string().contains("hunter2"),
         "the Redis password is not echoed: {e}"
     );
     assert!(!format!("{l:?}").contains("hunter2"));
-    // A class without a limit never touches Redis.
+    assert!(
+        e.to_string()
+            .contains(&format!("redis://:***@127.0.0.1:{port}")),
+        "names the Redis: {e}"
+    );
+    // An unlimited class never touches Redis; an unknown one is refused.
+    let list = RateClass::new("list");
     let unlimited = RedisRateLimiter::new(
         &format!("redis://127.0.0.1:{port}"),
         "k",
-        RateLimits::unlimited(),
+        RateLimits::new().with_class(list.clone(), None),
         options(),
     )
     .unwrap();
-    unlimited.acquire("list").await.unwrap();
+    unlimited.acquire(&list).await.unwrap();
+    let unknown = unlimited.acquire(&DEFAULT).await.unwrap_err();
+    assert!(unknown.to_string().contains("`default`"), "{unknown}");
 }

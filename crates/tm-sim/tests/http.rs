@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use futures::TryStreamExt;
 use serde_json::{Value, json};
-use tm_core::transport::RateLimits;
 use tm_core::types::*;
 use tm_core::{Client, CreateOutcome};
 use tm_sim::{
@@ -28,7 +27,7 @@ fn client(sim: &SimHandle) -> Client {
     Client::builder()
         .api_key(KEY)
         .base_url(sim.base_url())
-        .rate_limits(RateLimits::unlimited())
+        .without_rate_limits()
         .max_attempts(1)
         .build()
         .unwrap()

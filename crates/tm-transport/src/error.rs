@@ -60,12 +60,14 @@ pub enum TransportError {
         message: String,
     },
     /// The recording layer could not write its file (the exchange itself completed).
+    #[cfg(feature = "test-util")]
     #[error("could not record the exchange: {message}")]
     Recorder {
         /// What failed.
         message: String,
     },
     /// A test transport was handed a request it did not expect.
+    #[cfg(feature = "test-util")]
     #[error("unexpected request: {message}")]
     Unexpected {
         /// What was expected and what came.
@@ -80,13 +82,15 @@ impl TransportError {
         match self {
             TransportError::Connect { .. }
             | TransportError::InvalidRequest { .. }
-            | TransportError::Limiter { .. }
-            | TransportError::Unexpected { .. } => false,
+            | TransportError::Limiter { .. } => false,
+            #[cfg(feature = "test-util")]
+            TransportError::Unexpected { .. } => false,
             TransportError::Timeout { .. }
             | TransportError::ConnectionBroken { .. }
             | TransportError::BodyTooLarge { .. }
-            | TransportError::RateLimited { .. }
-            | TransportError::Recorder { .. } => true,
+            | TransportError::RateLimited { .. } => true,
+            #[cfg(feature = "test-util")]
+            TransportError::Recorder { .. } => true,
         }
     }
 

@@ -22,6 +22,14 @@ use crate::{HttpRequest, HttpResponse};
 pub const SECRET_PLACEHOLDER: &str = "<API_KEY>";
 
 /// A body: JSON (compared as parsed JSON), exact text, or hex bytes.
+///
+/// ```
+/// use tm_transport::fixture::Body;
+/// let b: Body = serde_json::from_str(r#"{"hex": "ff00"}"#).unwrap();
+/// assert_eq!(b.to_bytes(), vec![0xff, 0x00]);
+/// // A bad hex digit is an error when the file is read, never a dropped byte.
+/// assert!(serde_json::from_str::<Body>(r#"{"hex": "fg00"}"#).is_err());
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Body {
@@ -29,8 +37,8 @@ pub enum Body {
     Json(Value),
     /// Exact text (escapes and whitespace kept, e.g. a PHP server's `\/`).
     Text(String),
-    /// Bytes that are not UTF-8, as lower-case hex.
-    Hex(String),
+    /// Bytes that are not UTF-8, written as lower-case hex.
+    Hex(#[serde(with = "hex::serde")] Vec<u8>),
 }
 
 impl Body {
@@ -39,9 +47,7 @@ impl Body {
         match self {
             Body::Json(v) => v.to_string().into_bytes(),
             Body::Text(t) => t.clone().into_bytes(),
-            Body::Hex(h) => (0..h.len() / 2)
-                .filter_map(|i| u8::from_str_radix(h.get(2 * i..2 * i + 2)?, 16).ok())
-                .collect(),
+            Body::Hex(bytes) => bytes.clone(),
         }
     }
 
@@ -56,7 +62,7 @@ impl Body {
                 }
                 _ => Body::Text(text.to_owned()),
             },
-            Err(_) => Body::Hex(bytes.iter().map(|b| format!("{b:02x}")).collect()),
+            Err(_) => Body::Hex(bytes.to_vec()),
         }
     }
 }
@@ -131,16 +137,14 @@ pub struct RecordedResponse {
 impl RecordedResponse {
     /// The response as an [`HttpResponse`].
     pub fn to_response(&self) -> HttpResponse {
-        HttpResponse {
-            status: self.status,
-            headers: self
-                .headers
+        HttpResponse::with_parts(
+            self.status,
+            self.headers
                 .iter()
                 .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
                 .collect(),
-            body: self.body.as_ref().map(Body::to_bytes).unwrap_or_default(),
-            attempt: 1,
-        }
+            self.body.as_ref().map(Body::to_bytes).unwrap_or_default(),
+        )
     }
 }
 

@@ -82,15 +82,53 @@ impl fmt::Debug for Header {
     }
 }
 
+/// The rate-limit class a request counts against: an opaque key chosen by the caller (the
+/// client layer names one per operation). A limiter refuses a class it has no limit for
+/// instead of guessing one.
+///
+/// ```
+/// use tm_transport::RateClass;
+/// const LIST: RateClass = RateClass::new("list");
+/// assert_eq!(LIST.as_str(), "list");
+/// assert_eq!(LIST, RateClass::from(String::from("list")));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RateClass(Cow<'static, str>);
+
+impl RateClass {
+    /// A class with a static name.
+    pub const fn new(name: &'static str) -> RateClass {
+        RateClass(Cow::Borrowed(name))
+    }
+
+    /// The class name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for RateClass {
+    fn from(name: String) -> Self {
+        RateClass(Cow::Owned(name))
+    }
+}
+
+impl fmt::Display for RateClass {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// One request, as the client layer describes it.
 ///
 /// `path` is relative to the backend's base URL and already percent-encoded; query values are
 /// encoded by the backend.
 ///
 /// ```
-/// use tm_transport::{HttpRequest, Method};
+/// use tm_transport::{HttpRequest, Method, RateClass};
 /// let req = HttpRequest::new(Method::Get, "/trackings/get")
 ///     .operation("trackings.list")
+///     .rate_class(RateClass::new("list"))
 ///     .query("page", "2")
 ///     .sensitive_header("Trackingmore-Api-Key", "k-123")
 ///     .idempotent(true);
@@ -114,15 +152,15 @@ pub struct HttpRequest {
     pub idempotent: bool,
     /// A stable name of the operation, for logs, fixtures, errors and metrics.
     pub operation: Cow<'static, str>,
-    /// The rate-limit class the request counts against.
-    pub rate_class: Cow<'static, str>,
+    /// The rate-limit class the request counts against; `None` counts against no limit.
+    pub rate_class: Option<RateClass>,
     /// Per-attempt timeout, overriding the backend's default.
     pub timeout: Option<Duration>,
 }
 
 impl HttpRequest {
-    /// A request with no query, headers or body; not idempotent, operation `"request"`, rate
-    /// class `"default"`.
+    /// A request with no query, headers or body; not idempotent, operation `"request"`, no
+    /// rate class.
     pub fn new(method: Method, path: impl Into<String>) -> Self {
         HttpRequest {
             method,
@@ -132,7 +170,7 @@ impl HttpRequest {
             body: None,
             idempotent: false,
             operation: Cow::Borrowed("request"),
-            rate_class: Cow::Borrowed(DEFAULT_RATE_CLASS),
+            rate_class: None,
             timeout: None,
         }
     }
@@ -197,8 +235,8 @@ impl HttpRequest {
 
     /// Sets the rate-limit class.
     #[must_use]
-    pub fn rate_class(mut self, class: impl Into<Cow<'static, str>>) -> Self {
-        self.rate_class = class.into();
+    pub fn rate_class(mut self, class: RateClass) -> Self {
+        self.rate_class = Some(class);
         self
     }
 
@@ -225,9 +263,6 @@ impl HttpRequest {
             .map(|h| h.value.as_ref())
     }
 }
-
-/// The rate-limit class of requests that name none.
-pub const DEFAULT_RATE_CLASS: &str = "default";
 
 impl fmt::Debug for HttpRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -260,8 +295,44 @@ impl fmt::Debug for BodyPreview<'_> {
     }
 }
 
+/// What the retry layer did before a response arrived. Backends report a first attempt;
+/// [`RetryTransport`](crate::RetryTransport) fills in its count and what the earlier attempts
+/// may have done, so that a client can read an answer such as "already exists" or "does not
+/// exist" as the work of its own earlier attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Attempts {
+    /// Attempts made, this one included (1 when the request was sent once).
+    pub count: u32,
+    /// True when an earlier attempt may have been applied by the server: it timed out, its
+    /// connection broke after sending, or a transient server error answered it. A refused
+    /// connection or a throttling answer was not applied.
+    pub earlier_may_have_applied: bool,
+}
+
+impl Default for Attempts {
+    /// One attempt, nothing before it.
+    fn default() -> Self {
+        Attempts {
+            count: 1,
+            earlier_may_have_applied: false,
+        }
+    }
+}
+
+impl Attempts {
+    /// `count` attempts; `earlier_may_have_applied` as described on the field.
+    pub fn new(count: u32, earlier_may_have_applied: bool) -> Self {
+        Attempts {
+            count,
+            earlier_may_have_applied,
+        }
+    }
+}
+
 /// A response: any status, including 4xx and 5xx, is a response and not an error.
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct HttpResponse {
     /// The status code.
     pub status: u16,
@@ -269,10 +340,8 @@ pub struct HttpResponse {
     pub headers: Vec<(String, String)>,
     /// The body (decompressed).
     pub body: Vec<u8>,
-    /// Which attempt produced this response: 1 for the first, more when the retry layer resent
-    /// the request. A client uses it to read "already exists" or "does not exist" on a resend
-    /// as the earlier attempt having landed.
-    pub attempt: u32,
+    /// The attempts behind this response (see [`Attempts`]).
+    pub attempts: Attempts,
 }
 
 impl HttpResponse {
@@ -282,7 +351,17 @@ impl HttpResponse {
             status,
             headers: Vec::new(),
             body: body.into(),
-            attempt: 1,
+            attempts: Attempts::default(),
+        }
+    }
+
+    /// A response with a status, headers and a body.
+    pub fn with_parts(status: u16, headers: Vec<(String, String)>, body: Vec<u8>) -> Self {
+        HttpResponse {
+            status,
+            headers,
+            body,
+            attempts: Attempts::default(),
         }
     }
 
@@ -324,7 +403,7 @@ impl fmt::Debug for HttpResponse {
             .field("status", &self.status)
             .field("headers", &self.headers)
             .field("body", &BodyPreview(&self.body))
-            .field("attempt", &self.attempt)
+            .field("attempts", &self.attempts)
             .finish()
     }
 }

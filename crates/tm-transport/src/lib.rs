@@ -2,11 +2,12 @@
 //!
 //! This layer owns HTTP, time and retries: a small [`Transport`] trait over its own
 //! [`HttpRequest`] / [`HttpResponse`] types, backends that implement it
-//! ([`ReqwestTransport`], `MockTransport`, [`RecordingTransport`]), and layers that wrap any
-//! transport ([`RetryTransport`], [`RateLimitTransport`]).
+//! ([`ReqwestTransport`], and under `test-util` `MockTransport` and `RecordingTransport`), and
+//! layers that wrap any transport ([`RetryTransport`], [`RateLimitTransport`]).
 //!
-//! It must not know TrackingMore's endpoints or envelopes: the client layer describes each
-//! request (path, idempotency, rate class) and may plug in a [`Classifier`] for responses that
+//! It must not know TrackingMore's endpoints, envelopes, rate classes or limits: the client
+//! layer describes each request (path, idempotency, an opaque [`RateClass`]), hands the layers
+//! its [`RateLimits`] and [`RetryPolicy`], and may plug in a [`Classifier`] for responses that
 //! only it can read.
 //!
 //! Layers compose outermost first — `Retry → RateLimit → backend` — so that every attempt,
@@ -16,14 +17,18 @@
 //! - `reqwest` (default): [`ReqwestTransport`].
 //! - `rustls` (default): TLS through rustls, no OpenSSL.
 //! - `native-tls`: TLS through the platform library instead.
-//! - `mock`: `MockTransport`, a scripted backend for tests of downstream crates.
+//! - `test-util`: test machinery for downstream crates — `MockTransport` (a scripted
+//!   backend), `RecordingTransport` (writes exchanges as fixture files) and the `fixture`
+//!   format both share.
 
 mod error;
+#[cfg(feature = "test-util")]
 pub mod fixture;
 mod http;
-#[cfg(feature = "mock")]
+#[cfg(feature = "test-util")]
 mod mock;
 mod ratelimit;
+#[cfg(feature = "test-util")]
 mod recording;
 #[cfg(feature = "reqwest")]
 mod reqwest_backend;
@@ -31,13 +36,15 @@ mod retry;
 mod transport;
 
 pub use error::TransportError;
+#[cfg(feature = "test-util")]
 pub use fixture::{InjectedError, Interaction, SECRET_PLACEHOLDER};
-pub use http::{DEFAULT_RATE_CLASS, Header, HttpRequest, HttpResponse, Method, parse_retry_after};
-#[cfg(feature = "mock")]
+pub use http::{Attempts, Header, HttpRequest, HttpResponse, Method, RateClass, parse_retry_after};
+#[cfg(feature = "test-util")]
 pub use mock::{MockReply, MockTransport, RequestMatcher};
 pub use ratelimit::{
-    LocalRateLimiter, Rate, RateLimitTransport, RateLimiter, RateLimits, TokioClock, TokioInstant,
+    LocalRateLimiter, Rate, RateLimitTransport, RateLimiter, RateLimits, UnknownRateClass,
 };
+#[cfg(feature = "test-util")]
 pub use recording::RecordingTransport;
 #[cfg(feature = "reqwest")]
 pub use reqwest_backend::{

@@ -2,7 +2,8 @@
 //!
 //! [`LocalRateLimiter`] uses governor's GCRA, driven by tokio's clock so that paused-clock
 //! tests are exact. Other limiters (one shared by many machines) plug in through
-//! [`RateLimiter`].
+//! [`RateLimiter`]. Which classes exist and what their limits are is the caller's knowledge:
+//! this layer only enforces [`RateLimits`] it is given, and refuses a class it was not given.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -18,7 +19,7 @@ use governor::nanos::Nanos;
 use governor::state::{InMemoryState, NotKeyed};
 use governor::{Quota, RateLimiter as Gcra};
 
-use crate::{DEFAULT_RATE_CLASS, HttpRequest, HttpResponse, Transport, TransportError};
+use crate::{HttpRequest, HttpResponse, RateClass, Transport, TransportError};
 
 /// `count` requests per `period`, with bursts of up to `burst` requests.
 ///
@@ -29,6 +30,7 @@ use crate::{DEFAULT_RATE_CLASS, HttpRequest, HttpResponse, Transport, TransportE
 /// assert_eq!(realtime.interval(), Duration::from_nanos(333_333_333));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Rate {
     /// Requests per period.
     pub count: u32,
@@ -76,65 +78,111 @@ impl Rate {
     }
 }
 
-/// The limit of each rate class. A class with no entry falls back to the `default` class; a
-/// class mapped to `None` is unlimited.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The limit of each rate class; a class mapped to `None` is unlimited. A class with no entry
+/// is unknown: limiters refuse requests of it rather than guess a limit.
+///
+/// ```
+/// use tm_transport::{Rate, RateClass, RateLimits};
+/// const LIST: RateClass = RateClass::new("list");
+/// let limits = RateLimits::new().with_class(LIST, Some(Rate::per_second(1)));
+/// assert_eq!(limits.rate_for(&LIST), Ok(Some(Rate::per_second(1))));
+/// assert!(limits.rate_for(&RateClass::new("lsit")).is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RateLimits {
-    classes: BTreeMap<String, Option<Rate>>,
+    classes: BTreeMap<RateClass, Option<Rate>>,
 }
 
-impl Default for RateLimits {
-    /// The TrackingMore v2 documented limits: `realtime` 3 per second, `list` 1 per second,
-    /// and 1 per second for everything else (`default`).
-    fn default() -> Self {
-        RateLimits::unlimited()
-            .with_class("realtime", Some(Rate::per_second(3)))
-            .with_class("list", Some(Rate::per_second(1)))
-            .with_class(DEFAULT_RATE_CLASS, Some(Rate::per_second(1)))
+/// A request named a rate class its limiter has no limit for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownRateClass {
+    /// The class asked for.
+    pub class: RateClass,
+    /// The classes the limits define.
+    pub known: Vec<RateClass>,
+}
+
+impl fmt::Display for UnknownRateClass {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let known: Vec<&str> = self.known.iter().map(RateClass::as_str).collect();
+        write!(
+            f,
+            "rate class `{}` has no limit configured (known: {})",
+            self.class,
+            if known.is_empty() {
+                "none".to_owned()
+            } else {
+                known.join(", ")
+            }
+        )
+    }
+}
+
+impl std::error::Error for UnknownRateClass {}
+
+impl From<UnknownRateClass> for TransportError {
+    fn from(e: UnknownRateClass) -> Self {
+        TransportError::Limiter {
+            message: e.to_string(),
+        }
     }
 }
 
 impl RateLimits {
-    /// No limits at all.
-    pub fn unlimited() -> Self {
-        RateLimits {
-            classes: BTreeMap::new(),
-        }
+    /// No classes yet.
+    pub fn new() -> Self {
+        RateLimits::default()
     }
 
     /// Sets one class's limit (`None` = unlimited).
     #[must_use]
-    pub fn with_class(mut self, class: impl Into<String>, rate: Option<Rate>) -> Self {
-        self.classes.insert(class.into(), rate);
+    pub fn with_class(mut self, class: RateClass, rate: Option<Rate>) -> Self {
+        self.classes.insert(class, rate);
         self
     }
 
-    /// The limit that applies to `class`.
-    pub fn rate_for(&self, class: &str) -> Option<Rate> {
-        match self.classes.get(class) {
-            Some(rate) => *rate,
-            None => self.classes.get(DEFAULT_RATE_CLASS).copied().flatten(),
+    /// Every class set to unlimited, keeping the set of classes.
+    #[must_use]
+    pub fn without_limits(self) -> Self {
+        RateLimits {
+            classes: self.classes.into_keys().map(|c| (c, None)).collect(),
         }
     }
 
-    /// Every configured class and its limit.
-    pub fn classes(&self) -> impl Iterator<Item = (&str, Option<Rate>)> {
-        self.classes.iter().map(|(k, v)| (k.as_str(), *v))
+    /// True when `class` has an entry (limited or not).
+    pub fn contains(&self, class: &RateClass) -> bool {
+        self.classes.contains_key(class)
+    }
+
+    /// The limit of `class`: `Ok(None)` for an unlimited class, an error for an unknown one.
+    pub fn rate_for(&self, class: &RateClass) -> Result<Option<Rate>, UnknownRateClass> {
+        self.classes
+            .get(class)
+            .copied()
+            .ok_or_else(|| UnknownRateClass {
+                class: class.clone(),
+                known: self.classes.keys().cloned().collect(),
+            })
+    }
+
+    /// Every class and its limit.
+    pub fn classes(&self) -> impl Iterator<Item = (&RateClass, Option<Rate>)> {
+        self.classes.iter().map(|(k, v)| (k, *v))
     }
 }
 
 /// Grants permits to send. Implementations must be shareable by every clone of a client.
 #[async_trait]
 pub trait RateLimiter: Send + Sync + fmt::Debug {
-    /// Waits until a request of `class` may be sent. Errors only when the limiter itself cannot
-    /// work (a shared store is unreachable); it must never wait forever.
-    async fn acquire(&self, class: &str) -> Result<(), TransportError>;
+    /// Waits until a request of `class` may be sent. Errors when the limiter cannot work (a
+    /// shared store is unreachable) or has no limit for `class`; it must never wait forever.
+    async fn acquire(&self, class: &RateClass) -> Result<(), TransportError>;
 
     /// Takes a permit of `class` if one is free right now, without waiting; `false` means
     /// "call [`acquire`](Self::acquire)". The rate-limit layer tries it first, so a request
     /// under the limit costs no future. The default never grants (a shared store needs a round
     /// trip, which is `acquire`'s work).
-    fn try_acquire(&self, class: &str) -> bool {
+    fn try_acquire(&self, class: &RateClass) -> bool {
         let _ = class;
         false
     }
@@ -142,7 +190,7 @@ pub trait RateLimiter: Send + Sync + fmt::Debug {
 
 /// An instant on tokio's clock, as governor needs it: nanoseconds since the clock's start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct TokioInstant(u64);
+pub(crate) struct TokioInstant(u64);
 
 impl Add<Nanos> for TokioInstant {
     type Output = TokioInstant;
@@ -162,7 +210,7 @@ impl Reference for TokioInstant {
 
 /// governor's view of tokio's clock (which tests can pause and advance).
 #[derive(Debug, Clone)]
-pub struct TokioClock {
+pub(crate) struct TokioClock {
     start: tokio::time::Instant,
 }
 
@@ -187,18 +235,20 @@ type ClassLimiter = Gcra<NotKeyed, InMemoryState, TokioClock, NoOpMiddleware<Tok
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
-/// use tm_transport::{LocalRateLimiter, Rate, RateLimiter, RateLimits};
-/// let limiter = LocalRateLimiter::new(RateLimits::unlimited().with_class("list", Some(Rate::per_second(1))));
+/// use tm_transport::{LocalRateLimiter, Rate, RateClass, RateLimiter, RateLimits};
+/// const LIST: RateClass = RateClass::new("list");
+/// let limiter = LocalRateLimiter::new(RateLimits::new().with_class(LIST, Some(Rate::per_second(1))));
 /// let start = tokio::time::Instant::now();
-/// limiter.acquire("list").await.unwrap();
-/// limiter.acquire("list").await.unwrap(); // waits one second (virtual time here)
+/// limiter.acquire(&LIST).await.unwrap();
+/// limiter.acquire(&LIST).await.unwrap(); // waits one second (virtual time here)
 /// assert_eq!(start.elapsed().as_secs(), 1);
+/// assert!(limiter.acquire(&RateClass::new("other")).await.is_err(), "no silent default");
 /// # }
 /// ```
 pub struct LocalRateLimiter {
     limits: RateLimits,
     clock: TokioClock,
-    limiters: BTreeMap<String, Arc<ClassLimiter>>,
+    limiters: BTreeMap<RateClass, Arc<ClassLimiter>>,
 }
 
 impl fmt::Debug for LocalRateLimiter {
@@ -218,7 +268,7 @@ impl LocalRateLimiter {
             .filter_map(|(class, rate)| {
                 let quota = rate?.quota()?;
                 Some((
-                    class.to_owned(),
+                    class.clone(),
                     Arc::new(Gcra::direct_with_clock(quota, clock.clone())),
                 ))
             })
@@ -235,24 +285,30 @@ impl LocalRateLimiter {
         &self.limits
     }
 
-    fn limiter_for(&self, class: &str) -> Option<&Arc<ClassLimiter>> {
-        match self.limits.classes.get(class) {
-            Some(None) => None,
-            Some(Some(_)) => self.limiters.get(class),
-            None => self.limiters.get(DEFAULT_RATE_CLASS),
-        }
+    /// The GCRA of `class`: `Ok(None)` for an unlimited class.
+    fn limiter_for(
+        &self,
+        class: &RateClass,
+    ) -> Result<Option<&Arc<ClassLimiter>>, UnknownRateClass> {
+        Ok(match self.limits.rate_for(class)? {
+            None => None,
+            Some(_) => self.limiters.get(class),
+        })
     }
 }
 
 #[async_trait]
 impl RateLimiter for LocalRateLimiter {
-    fn try_acquire(&self, class: &str) -> bool {
-        self.limiter_for(class)
-            .is_none_or(|limiter| limiter.check().is_ok())
+    fn try_acquire(&self, class: &RateClass) -> bool {
+        match self.limiter_for(class) {
+            Ok(limiter) => limiter.is_none_or(|l| l.check().is_ok()),
+            // `acquire` reports the unknown class.
+            Err(_) => false,
+        }
     }
 
-    async fn acquire(&self, class: &str) -> Result<(), TransportError> {
-        let Some(limiter) = self.limiter_for(class) else {
+    async fn acquire(&self, class: &RateClass) -> Result<(), TransportError> {
+        let Some(limiter) = self.limiter_for(class)? else {
             return Ok(());
         };
         loop {
@@ -261,7 +317,7 @@ impl RateLimiter for LocalRateLimiter {
                 Err(not_until) => {
                     let wait = not_until.wait_time_from(self.clock.now());
                     tracing::debug!(
-                        class,
+                        %class,
                         wait_ms = wait.as_millis() as u64,
                         "waiting for a permit"
                     );
@@ -273,7 +329,8 @@ impl RateLimiter for LocalRateLimiter {
 }
 
 /// The rate-limit layer: every request (retries included, when this sits under the retry
-/// layer) waits for a permit of its class before it is sent.
+/// layer) waits for a permit of its class before it is sent; a request without a class is
+/// not limited.
 #[derive(Debug)]
 pub struct RateLimitTransport<T> {
     inner: T,
@@ -295,8 +352,10 @@ impl<T> RateLimitTransport<T> {
 #[async_trait]
 impl<T: Transport> Transport for RateLimitTransport<T> {
     async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
-        if !self.limiter.try_acquire(&request.rate_class) {
-            self.limiter.acquire(&request.rate_class).await?;
+        if let Some(class) = &request.rate_class {
+            if !self.limiter.try_acquire(class) {
+                self.limiter.acquire(class).await?;
+            }
         }
         self.inner.send(request).await
     }

@@ -16,7 +16,10 @@ use crate::{HttpRequest, HttpResponse, Transport, TransportError};
 const REDACTED_RESPONSE_HEADERS: &[&str] = &["set-cookie", "authorization", "www-authenticate"];
 
 /// Wraps any transport and records each exchange as an [`Interaction`]; with a directory, also
-/// writes each one as a fixture file (`0001-<operation>.json`).
+/// writes each one as a file (`0001-<operation>.json`) holding the schema version, a name (the
+/// file's stem), the operation, the `recorded` tag and the one interaction. A conformance
+/// runner that knows the operations can replay such a file as it is: it reads the call's
+/// input back from the recorded request.
 ///
 /// Every sensitive header value is replaced by [`SECRET_PLACEHOLDER`](crate::SECRET_PLACEHOLDER)
 /// wherever it appears — headers, path, query, bodies — before anything is kept or written.
@@ -168,11 +171,13 @@ impl<T> RecordingTransport<T> {
                 }
             })
             .collect();
-        let file = dir.join(format!("{seq:04}-{safe_op}.json"));
+        let stem = format!("{seq:04}-{safe_op}");
+        let file = dir.join(format!("{stem}.json"));
         let doc = json!({
             "schema": 1,
-            "name": format!("{safe_op}-{seq:04}"),
+            "name": stem,
             "docs": format!("Recorded exchange of {operation}."),
+            "tags": ["recorded"],
             "operation": operation,
             "interactions": [interaction],
         });

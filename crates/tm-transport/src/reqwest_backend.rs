@@ -275,11 +275,6 @@ impl Transport for ReqwestTransport {
                 Err(e) => return Err(self.map_error(e, timeout)),
             }
         }
-        Ok(HttpResponse {
-            status,
-            headers,
-            body,
-            attempt: 1,
-        })
+        Ok(HttpResponse::with_parts(status, headers, body))
     }
 }

@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
 
-use crate::{HttpRequest, HttpResponse, Transport, TransportError};
+use crate::{Attempts, HttpRequest, HttpResponse, Transport, TransportError};
 
 /// How a response or error is to be treated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,7 +47,15 @@ pub fn classify_status(response: &HttpResponse, now: SystemTime) -> Classificati
 
 /// Exponential backoff with full jitter: attempt *n* waits a uniformly random time in
 /// `[0, min(max, initial · 2ⁿ⁻¹)]`.
+///
+/// ```
+/// use std::time::Duration;
+/// use tm_transport::Backoff;
+/// let b = Backoff::new(Duration::from_secs(1), Duration::from_secs(5));
+/// assert_eq!(b.ceiling(4), Duration::from_secs(5));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub struct Backoff {
     /// The ceiling of the first retry's wait.
     pub initial: Duration,
@@ -66,6 +74,11 @@ impl Default for Backoff {
 }
 
 impl Backoff {
+    /// A backoff whose first ceiling is `initial`, doubling up to `max`.
+    pub fn new(initial: Duration, max: Duration) -> Self {
+        Backoff { initial, max }
+    }
+
     /// The ceiling for retry number `retry` (1 for the first retry).
     pub fn ceiling(&self, retry: u32) -> Duration {
         let factor = 2u32.saturating_pow(retry.saturating_sub(1));
@@ -114,13 +127,14 @@ pub enum Decision {
 /// );
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct RetryPolicy {
     /// Total attempts including the first (1 disables retries).
     pub max_attempts: u32,
     /// Backoff for transient failures.
     pub backoff: Backoff,
-    /// The wait used for throttling without a `Retry-After` (the API documents about two
-    /// minutes).
+    /// The wait used for throttling without a `Retry-After`. The default is a generic minute;
+    /// an API client sets the wait its API documents.
     pub throttle_cooloff: Duration,
     /// The longest wait the layer will sleep through; a longer requested wait fails fast with
     /// [`TransportError::RateLimited`] carrying the wait.
@@ -128,13 +142,13 @@ pub struct RetryPolicy {
 }
 
 impl Default for RetryPolicy {
-    /// 3 attempts, 1 s → 20 s full-jitter backoff, 120 s throttling cool-off, waits up to
+    /// 3 attempts, 1 s → 20 s full-jitter backoff, 60 s throttling cool-off, waits up to
     /// 130 s.
     fn default() -> Self {
         RetryPolicy {
             max_attempts: 3,
             backoff: Backoff::default(),
-            throttle_cooloff: Duration::from_secs(120),
+            throttle_cooloff: Duration::from_secs(60),
             max_retry_after: Duration::from_secs(130),
         }
     }
@@ -143,10 +157,35 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// A policy that never retries.
     pub fn none() -> Self {
-        RetryPolicy {
-            max_attempts: 1,
-            ..RetryPolicy::default()
-        }
+        RetryPolicy::default().with_max_attempts(1)
+    }
+
+    /// Sets the total attempts, the first included.
+    #[must_use]
+    pub fn with_max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts;
+        self
+    }
+
+    /// Sets the backoff of transient failures.
+    #[must_use]
+    pub fn with_backoff(mut self, backoff: Backoff) -> Self {
+        self.backoff = backoff;
+        self
+    }
+
+    /// Sets the wait after throttling without a `Retry-After`.
+    #[must_use]
+    pub fn with_throttle_cooloff(mut self, wait: Duration) -> Self {
+        self.throttle_cooloff = wait;
+        self
+    }
+
+    /// Sets the longest requested wait the layer sleeps through.
+    #[must_use]
+    pub fn with_max_retry_after(mut self, wait: Duration) -> Self {
+        self.max_retry_after = wait;
+        self
     }
 
     /// Decides after attempt number `attempt` (1 for the first) produced `outcome`.
@@ -359,13 +398,19 @@ impl<T> RetryTransport<T> {
 impl<T: Transport> Transport for RetryTransport<T> {
     async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
         let mut attempt = 0u32;
+        let mut earlier_may_have_applied = false;
         loop {
             attempt += 1;
             let outcome = self.inner.send(request).await.map(|mut r| {
-                r.attempt = attempt;
+                r.attempts = Attempts::new(attempt, earlier_may_have_applied);
                 r
             });
             let class = self.classify(request, &outcome);
+            // What this attempt may have done, for the next one's record.
+            earlier_may_have_applied |= match &outcome {
+                Err(e) => e.maybe_sent(),
+                Ok(_) => matches!(class, Classification::ServerTransient { .. }),
+            };
             let decision = self
                 .policy
                 .decide(attempt, request, &outcome, class, (self.jitter)());

@@ -24,7 +24,8 @@ use crate::{HttpRequest, HttpResponse, TransportError};
 /// use std::sync::Arc;
 /// use tm_transport::*;
 /// let backend = ReqwestTransport::builder("https://api.trackingmore.com/v2").build()?;
-/// let limited = RateLimitTransport::new(backend, Arc::new(LocalRateLimiter::new(RateLimits::default())));
+/// let limits = RateLimits::new().with_class(RateClass::new("default"), Some(Rate::per_second(1)));
+/// let limited = RateLimitTransport::new(backend, Arc::new(LocalRateLimiter::new(limits)));
 /// let transport = RetryTransport::new(limited, RetryPolicy::default());
 /// # Ok(()) }
 /// # #[cfg(not(feature = "reqwest"))] fn main() {}

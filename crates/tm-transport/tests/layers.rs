@@ -9,6 +9,10 @@ use serde_json::json;
 use tm_transport::*;
 use tokio::time::Instant;
 
+const LIST: RateClass = RateClass::new("list");
+const REALTIME: RateClass = RateClass::new("realtime");
+const CARRIERS: RateClass = RateClass::new("carriers");
+
 fn get() -> HttpRequest {
     HttpRequest::new(Method::Get, "/trackings/get").idempotent(true)
 }
@@ -33,8 +37,12 @@ async fn transient_failures_are_retried_until_success_with_backoff_delays() {
     let resp = t.send(&get()).await.unwrap();
     assert_eq!(resp.status, 200);
     assert_eq!(
-        resp.attempt, 3,
+        resp.attempts.count, 3,
         "the response says which attempt produced it"
+    );
+    assert!(
+        resp.attempts.earlier_may_have_applied,
+        "the 503 may have been applied; the refused connection was not"
     );
     assert_eq!(mock.requests().len(), 3);
     // jitter 1.0: the first retry waits its full 1 s ceiling, the second 2 s.
@@ -62,14 +70,8 @@ async fn delays_stay_within_the_jitter_bounds() {
 #[tokio::test(start_paused = true)]
 async fn gives_up_after_max_attempts_with_the_last_outcome() {
     let mock = MockTransport::from_fn(|_| MockReply::response(HttpResponse::new(500, "down")));
-    let t = RetryTransport::new(
-        mock.clone(),
-        RetryPolicy {
-            max_attempts: 4,
-            ..RetryPolicy::default()
-        },
-    )
-    .with_jitter(fixed_jitter(0.0));
+    let t = RetryTransport::new(mock.clone(), RetryPolicy::default().with_max_attempts(4))
+        .with_jitter(fixed_jitter(0.0));
     let resp = t.send(&get()).await.unwrap();
     assert_eq!(resp.status, 500);
     assert_eq!(mock.requests().len(), 4);
@@ -116,10 +118,7 @@ async fn a_429_without_retry_after_waits_the_cooloff() {
     let mock = MockTransport::new()
         .with_step(any(), MockReply::response(HttpResponse::new(429, "")))
         .with_step(any(), MockReply::json(200, json!({})));
-    let policy = RetryPolicy {
-        throttle_cooloff: Duration::from_secs(120),
-        ..RetryPolicy::default()
-    };
+    let policy = RetryPolicy::default().with_throttle_cooloff(Duration::from_secs(120));
     let t = RetryTransport::new(mock.clone(), policy);
     let start = Instant::now();
     t.send(&get()).await.unwrap();
@@ -158,11 +157,20 @@ async fn the_classifier_can_mark_a_200_as_throttled() {
         let v: serde_json::Value = serde_json::from_slice(&resp.body).ok()?;
         (v["meta"]["code"] == 429).then_some(Classification::Throttled { retry_after: None })
     });
-    let t = RetryTransport::new(mock.clone(), RetryPolicy::default()).with_classifier(classifier);
+    let policy = RetryPolicy::default().with_throttle_cooloff(Duration::from_secs(120));
+    let t = RetryTransport::new(mock.clone(), policy).with_classifier(classifier);
     let start = Instant::now();
     let resp = t.send(&get()).await.unwrap();
     assert!(String::from_utf8_lossy(&resp.body).contains("200"));
-    assert_eq!(start.elapsed(), Duration::from_secs(120));
+    assert_eq!(
+        start.elapsed(),
+        Duration::from_secs(120),
+        "the policy's cool-off"
+    );
+    assert!(
+        !resp.attempts.earlier_may_have_applied,
+        "a throttled attempt was refused, not applied"
+    );
     mock.assert_exhausted();
 }
 
@@ -171,14 +179,8 @@ async fn the_retry_budget_is_shared_and_stops_retries_when_drained() {
     let mock = MockTransport::from_fn(|_| MockReply::error(InjectedError::Connect));
     // Room for exactly two retries in total.
     let budget = Arc::new(RetryBudget::new(10, 5, 10, 1));
-    let t = RetryTransport::new(
-        mock.clone(),
-        RetryPolicy {
-            max_attempts: 5,
-            ..RetryPolicy::default()
-        },
-    )
-    .with_budget(Some(budget.clone()));
+    let t = RetryTransport::new(mock.clone(), RetryPolicy::default().with_max_attempts(5))
+        .with_budget(Some(budget.clone()));
     assert!(t.send(&get()).await.is_err());
     assert!(t.send(&get()).await.is_err());
     // 2 retries for the first request, none left for the second.
@@ -190,14 +192,15 @@ async fn the_retry_budget_is_shared_and_stops_retries_when_drained() {
 async fn permits_are_spaced_as_configured() {
     let mock = MockTransport::from_fn(|_| MockReply::json(200, json!({})));
     let limiter = Arc::new(LocalRateLimiter::new(
-        RateLimits::unlimited()
-            .with_class("realtime", Some(Rate::per_second(3)))
-            .with_class("list", Some(Rate::per_second(1))),
+        RateLimits::new()
+            .with_class(REALTIME, Some(Rate::per_second(3)))
+            .with_class(LIST, Some(Rate::per_second(1)))
+            .with_class(CARRIERS, None),
     ));
     let t = RateLimitTransport::new(mock.clone(), limiter);
     let start = Instant::now();
     for _ in 0..7 {
-        t.send(&HttpRequest::new(Method::Post, "/trackings/realtime").rate_class("realtime"))
+        t.send(&HttpRequest::new(Method::Post, "/trackings/realtime").rate_class(REALTIME))
             .await
             .unwrap();
     }
@@ -210,15 +213,25 @@ async fn permits_are_spaced_as_configured() {
     );
     let start = Instant::now();
     for _ in 0..3 {
-        t.send(&get().rate_class("list")).await.unwrap();
+        t.send(&get().rate_class(LIST)).await.unwrap();
     }
     assert_eq!(start.elapsed().as_secs(), 2);
-    // A class with no limit and no default waits for nothing.
+    // An unlimited class waits for nothing.
     let start = Instant::now();
     for _ in 0..50 {
-        t.send(&get().rate_class("carriers")).await.unwrap();
+        t.send(&get().rate_class(CARRIERS)).await.unwrap();
     }
     assert_eq!(start.elapsed(), Duration::ZERO);
+    // A class the limits do not name is refused before anything is sent, never given a limit
+    // that happens to exist.
+    let sent = mock.requests().len();
+    let err = t
+        .send(&get().rate_class(RateClass::new("lsit")))
+        .await
+        .unwrap_err();
+    assert!(!err.maybe_sent());
+    assert!(err.to_string().contains("`lsit`"), "{err}");
+    assert_eq!(mock.requests().len(), sent);
 }
 
 #[tokio::test(start_paused = true)]
@@ -231,14 +244,14 @@ async fn many_tasks_sharing_one_limiter_still_obey_the_limit() {
         MockReply::json(200, json!({}))
     });
     let limiter = Arc::new(LocalRateLimiter::new(
-        RateLimits::unlimited().with_class("list", Some(Rate::per_second(2))),
+        RateLimits::new().with_class(LIST, Some(Rate::per_second(2))),
     ));
     let t = Arc::new(RateLimitTransport::new(mock, limiter));
     let mut tasks = Vec::new();
     for _ in 0..40 {
         let t = t.clone();
         tasks.push(tokio::spawn(async move {
-            t.send(&get().rate_class("list")).await.unwrap()
+            t.send(&get().rate_class(LIST)).await.unwrap()
         }));
     }
     for task in tasks {
@@ -270,13 +283,13 @@ async fn retries_pass_through_the_limiter() {
         }
     });
     let limiter = Arc::new(LocalRateLimiter::new(
-        RateLimits::unlimited().with_class("list", Some(Rate::per_second(1))),
+        RateLimits::new().with_class(LIST, Some(Rate::per_second(1))),
     ));
     let limited = RateLimitTransport::new(mock, limiter);
     // Zero backoff: any waiting is the limiter's.
     let t = RetryTransport::new(limited, RetryPolicy::default()).with_jitter(fixed_jitter(0.0));
     let start = Instant::now();
-    t.send(&get().rate_class("list")).await.unwrap();
+    t.send(&get().rate_class(LIST)).await.unwrap();
     assert_eq!(count.load(Ordering::SeqCst), 3);
     assert_eq!(
         start.elapsed().as_secs(),
@@ -328,23 +341,17 @@ async fn a_delayed_mock_reply_past_the_timeout_is_a_timeout() {
 
 #[tokio::test(start_paused = true)]
 async fn try_acquire_takes_a_free_permit_and_never_waits() {
-    let limiter = LocalRateLimiter::new(
-        RateLimits::unlimited().with_class("list", Some(Rate::per_second(1))),
-    );
-    assert!(limiter.try_acquire("list"), "the first permit is free");
-    assert!(
-        !limiter.try_acquire("list"),
-        "the second must wait a second"
-    );
+    let limiter =
+        LocalRateLimiter::new(RateLimits::new().with_class(LIST, Some(Rate::per_second(1))));
+    assert!(limiter.try_acquire(&LIST), "the first permit is free");
+    assert!(!limiter.try_acquire(&LIST), "the second must wait a second");
     tokio::time::advance(Duration::from_millis(1000)).await;
     assert!(
-        limiter.try_acquire("list"),
+        limiter.try_acquire(&LIST),
         "a second later it is free again"
     );
-    // A class without a limit is always granted.
-    for _ in 0..100 {
-        assert!(limiter.try_acquire("carriers"));
-    }
+    // An unknown class is never granted on the fast path (acquire reports it).
+    assert!(!limiter.try_acquire(&CARRIERS));
 }
 
 /// A limiter that only implements `acquire`, as a shared-store limiter does.
@@ -353,7 +360,7 @@ struct CountingLimiter(std::sync::atomic::AtomicUsize);
 
 #[async_trait::async_trait]
 impl RateLimiter for CountingLimiter {
-    async fn acquire(&self, _class: &str) -> Result<(), TransportError> {
+    async fn acquire(&self, _class: &RateClass) -> Result<(), TransportError> {
         self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         Ok(())
     }
@@ -365,7 +372,7 @@ async fn a_limiter_without_a_fast_path_is_asked_for_every_request() {
     let mock = MockTransport::from_fn(|_| MockReply::json(200, json!({})));
     let t = RateLimitTransport::new(mock.clone(), limiter.clone());
     for _ in 0..5 {
-        t.send(&get()).await.unwrap();
+        t.send(&get().rate_class(LIST)).await.unwrap();
     }
     assert_eq!(limiter.0.load(std::sync::atomic::Ordering::SeqCst), 5);
     assert_eq!(mock.requests().len(), 5);

@@ -83,10 +83,7 @@ fn server_errors_are_retried_only_when_idempotent() {
 
 #[test]
 fn attempts_are_bounded() {
-    let p = RetryPolicy {
-        max_attempts: 3,
-        ..RetryPolicy::default()
-    };
+    let p = RetryPolicy::default().with_max_attempts(3);
     let err = Err(TransportError::connect("refused"));
     assert!(matches!(
         p.decide(2, &get(), &err, FINAL, 0.0),
@@ -109,10 +106,7 @@ fn final_responses_stop() {
 
 #[test]
 fn backoff_is_full_jitter_exponential_with_a_cap() {
-    let b = Backoff {
-        initial: Duration::from_secs(1),
-        max: Duration::from_secs(20),
-    };
+    let b = Backoff::new(Duration::from_secs(1), Duration::from_secs(20));
     let ceilings: Vec<u64> = (1..=7).map(|n| b.ceiling(n).as_secs()).collect();
     assert_eq!(ceilings, [1, 2, 4, 8, 16, 20, 20]);
     assert_eq!(b.delay(3, 0.0), Duration::ZERO);
@@ -127,7 +121,7 @@ fn backoff_is_full_jitter_exponential_with_a_cap() {
 
 #[test]
 fn throttling_waits_retry_after_or_the_cooloff() {
-    let p = RetryPolicy::default();
+    let p = RetryPolicy::default().with_throttle_cooloff(Duration::from_secs(120));
     let with_header = Classification::Throttled {
         retry_after: Some(Duration::from_secs(7)),
     };
@@ -150,10 +144,9 @@ fn throttling_waits_retry_after_or_the_cooloff() {
 
 #[test]
 fn throttling_longer_than_the_maximum_gives_up_with_the_wait() {
-    let p = RetryPolicy {
-        max_retry_after: Duration::from_secs(60),
-        ..RetryPolicy::default()
-    };
+    let p = RetryPolicy::default()
+        .with_max_retry_after(Duration::from_secs(60))
+        .with_throttle_cooloff(Duration::from_secs(120));
     let long = Classification::Throttled {
         retry_after: Some(Duration::from_secs(3600)),
     };
@@ -163,7 +156,7 @@ fn throttling_longer_than_the_maximum_gives_up_with_the_wait() {
             retry_after: Duration::from_secs(3600)
         }
     );
-    // The documented cool-off (120 s) is past this policy's 60 s maximum too.
+    // A 120 s cool-off is past this policy's 60 s maximum too.
     let none = Classification::Throttled { retry_after: None };
     assert_eq!(
         p.decide(1, &get(), &resp(429), none, 0.5),
@@ -185,10 +178,7 @@ fn throttling_longer_than_the_maximum_gives_up_with_the_wait() {
 
 #[test]
 fn a_503_retry_after_is_used_and_clamped() {
-    let p = RetryPolicy {
-        max_retry_after: Duration::from_secs(60),
-        ..RetryPolicy::default()
-    };
+    let p = RetryPolicy::default().with_max_retry_after(Duration::from_secs(60));
     let c = Classification::ServerTransient {
         retry_after: Some(Duration::from_secs(5)),
     };
@@ -290,12 +280,20 @@ fn transport_error_predicates() {
 }
 
 #[test]
-fn rate_limits_fall_back_to_the_default_class() {
-    let limits = RateLimits::default();
-    assert_eq!(limits.rate_for("realtime"), Some(Rate::per_second(3)));
-    assert_eq!(limits.rate_for("list"), Some(Rate::per_second(1)));
-    assert_eq!(limits.rate_for("create"), Some(Rate::per_second(1)));
-    let limits = limits.with_class("create", None);
-    assert_eq!(limits.rate_for("create"), None);
-    assert_eq!(RateLimits::unlimited().rate_for("list"), None);
+fn rate_limits_know_only_the_classes_they_were_given() {
+    let list = RateClass::new("list");
+    let create = RateClass::new("create");
+    let limits = RateLimits::new()
+        .with_class(list.clone(), Some(Rate::per_second(1)))
+        .with_class(create.clone(), None);
+    assert_eq!(limits.rate_for(&list), Ok(Some(Rate::per_second(1))));
+    assert_eq!(limits.rate_for(&create), Ok(None), "unlimited by choice");
+    let unknown = limits.rate_for(&RateClass::new("realtime")).unwrap_err();
+    assert_eq!(
+        unknown.to_string(),
+        "rate class `realtime` has no limit configured (known: create, list)"
+    );
+    let off = limits.without_limits();
+    assert_eq!(off.rate_for(&list), Ok(None));
+    assert!(off.rate_for(&RateClass::new("realtime")).is_err());
 }

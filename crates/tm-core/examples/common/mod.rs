@@ -5,7 +5,6 @@
 use std::time::Duration;
 
 use tm_core::Client;
-use tm_core::transport::RateLimits;
 use tm_sim::{ClockMode, SimHandle, Simulator};
 
 /// The client, and the simulator behind it when there is no key.
@@ -26,7 +25,6 @@ pub async fn connect() -> Result<(Client, Option<SimHandle>), Box<dyn std::error
         .api_key("sandbox")
         .base_url(sim.base_url())
         // The simulator enforces the documented limits; the client's defaults match them.
-        .rate_limits(RateLimits::default())
         .attempt_timeout(Duration::from_secs(10))
         .build()?;
     Ok((client, Some(sim)))

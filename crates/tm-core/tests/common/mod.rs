@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 use tm_core::Client;
-use tm_core::transport::{HttpRequest, MockReply, MockTransport, RateLimits};
+use tm_core::transport::{HttpRequest, MockReply, MockTransport};
 
 /// A realistic-looking key that must never show up in output.
 pub const KEY: &str = "7b3f9e2a-41c8-4d6b-9a0e-5f1c2d8e6a47";
@@ -13,7 +13,7 @@ pub fn client(mock: &MockTransport) -> Client {
     Client::builder()
         .api_key(KEY)
         .transport(mock.clone())
-        .rate_limits(RateLimits::unlimited())
+        .without_rate_limits()
         .build()
         .unwrap()
 }

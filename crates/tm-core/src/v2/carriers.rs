@@ -1,14 +1,12 @@
-//! `client.carriers()` and `client.account()`: reference data and account information.
+//! `client.carriers()`: the carrier list (cached) and carrier detection.
 
 use std::sync::Arc;
 
-use tm_transport::Method;
-use tm_types::{
-    Carrier, DetectRequest, DetectedCarrier, MetaCode, StatusCountRequest, StatusCounts, UserInfo,
-};
+use tm_types::{Carrier, DetectRequest, DetectedCarrier, MetaCode};
 
-use crate::client::{Client, ops, require};
-use crate::{Error, Result};
+use super::Client;
+use crate::path::require;
+use crate::{Operation, Result};
 
 /// Carrier endpoints. Get one with [`Client::carriers`].
 #[derive(Debug, Clone, Copy)]
@@ -97,10 +95,10 @@ impl Carriers<'_> {
                 }
             }
         }
-        let op = ops::CARRIERS_LIST;
-        let mut req = self.client.request(op, Method::Get, "/carriers".into());
+        let op = Operation::V2CarriersList;
+        let mut req = self.client.request_at(op);
         if let Some(l) = &lang {
-            req = req.header("Lang", l.clone());
+            req = req.header("lang", l.clone());
         }
         let list: Arc<Vec<Carrier>> = Arc::new(self.client.execute(op, req).await?);
         self.client
@@ -124,69 +122,14 @@ impl Carriers<'_> {
     /// ```
     pub async fn detect(&self, tracking_number: &str) -> Result<Vec<DetectedCarrier>> {
         require("tracking_number", tracking_number)?;
-        let op = ops::CARRIERS_DETECT;
+        let op = Operation::V2CarriersDetect;
         let body = DetectRequest {
             tracking_number: tracking_number.to_owned(),
         };
-        let req = self
-            .client
-            .json_request(op, Method::Post, "/carriers/detect".into(), &body)?;
+        let req = self.client.json_request(op, &body)?;
         match self.client.execute(op, req).await {
             Err(e) if e.api_code() == Some(MetaCode::CannotDetect) => Ok(Vec::new()),
             other => other,
         }
-    }
-}
-
-/// Account endpoints. Get one with [`Client::account`].
-#[derive(Debug, Clone, Copy)]
-pub struct Account<'a> {
-    pub(crate) client: &'a Client,
-}
-
-impl Account<'_> {
-    /// The account's e-mail, balance and remaining quota (`GET /trackings/getuserinfo`).
-    ///
-    /// ```
-    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
-    /// # let client = tm_core::doc_client(r#"{"meta":{"code":200},"data":{"email":"ops@shop.example","regtime":"1469097290","phone":"+8612345678910","money":999,"track_number":9999}}"#);
-    /// let info = client.account().user_info().await?;
-    /// assert_eq!(info.track_number.value().and_then(|n| n.as_u64()), Some(9999));
-    /// # Ok(()) }
-    /// ```
-    pub async fn user_info(&self) -> Result<UserInfo> {
-        let op = ops::USER_INFO;
-        self.client
-            .execute(
-                op,
-                self.client
-                    .request(op, Method::Get, "/trackings/getuserinfo".into()),
-            )
-            .await
-    }
-
-    /// How many trackings are in each status (`GET /trackings/getstatusnumber`).
-    ///
-    /// ```
-    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
-    /// # let client = tm_core::doc_client(r#"{"meta":{"code":200},"data":{"pending":1,"notfound":0,"transit":4,"pickup":0,"delivered":7,"undelivered":0,"exception":1,"expired":0}}"#);
-    /// use tm_core::types::{StatusCountRequest, TrackingStatus};
-    /// let counts = client.account().status_counts(&StatusCountRequest::default()).await?;
-    /// assert_eq!(counts.count(&TrackingStatus::Delivered), Some(7));
-    /// assert_eq!(counts.total(), 13);
-    /// # Ok(()) }
-    /// ```
-    pub async fn status_counts(&self, filter: &StatusCountRequest) -> Result<StatusCounts> {
-        if let (Some(min), Some(max)) = (filter.created_at_min, filter.created_at_max) {
-            if min > max {
-                return Err(Error::invalid("created_at_min", "is after created_at_max"));
-            }
-        }
-        let op = ops::STATUS_COUNTS;
-        let mut req = self
-            .client
-            .request(op, Method::Get, "/trackings/getstatusnumber".into());
-        req.query = filter.to_query();
-        self.client.execute(op, req).await
     }
 }

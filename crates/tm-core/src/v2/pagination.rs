@@ -5,8 +5,8 @@ use std::collections::VecDeque;
 use futures::Stream;
 use tm_types::{ListTrackingsRequest, NumberOrString, Tracking, TrackingList};
 
-use crate::client::{Client, ops};
-use crate::{Error, Result};
+use super::Client;
+use crate::{Error, Operation, Result};
 
 /// The page size used when the filter sets none: the documented maximum.
 pub const DEFAULT_PAGE_LIMIT: u32 = tm_types::MAX_PAGE_LIMIT;
@@ -74,7 +74,7 @@ impl Paginator {
         if self.done {
             return None;
         }
-        let op = ops::LIST.name;
+        let op = Operation::V2TrackingsList;
         if self.fetched >= self.client.config().max_pages {
             self.done = true;
             return Some(Err(Error::Pagination {

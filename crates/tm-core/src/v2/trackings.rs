@@ -1,9 +1,6 @@
 //! `client.trackings()`: every tracking endpoint, plus batching and pagination on top.
 
-use std::future::Future;
-
 use futures::Stream;
-use tm_transport::Method;
 use tm_types::{
     AirCargoRequest, AirCargoResult, BatchCreateResult, BatchResult, ChangeCarrierRequest,
     ChangeCarrierResult, CreateTrackingRequest, ListTrackingsRequest, MetaCode, RealtimeRequest,
@@ -11,10 +8,13 @@ use tm_types::{
     TransitTime, TransitTimeQuery, TransitTimeResult, UpdateMoreItem, UpdateTrackingRequest,
 };
 
-use crate::batch::{BatchReport, ItemOutcome, Outcome, change_outcomes, create_outcomes};
-use crate::client::{Client, decode, ops, require, segment};
-use crate::pagination::Paginator;
-use crate::{Error, Result};
+use super::Client;
+use super::outcomes::{change_outcomes, create_outcomes};
+use super::pagination::Paginator;
+use crate::batch::{BatchReport, ItemReport, check_batch_len, run_chunks};
+use crate::decode::decode;
+use crate::path::require;
+use crate::{Error, Operation, Resend, Result};
 
 /// What a single create did.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,26 +48,6 @@ impl CreateOutcome {
 #[derive(Debug, Clone, Copy)]
 pub struct Trackings<'a> {
     pub(crate) client: &'a Client,
-}
-
-fn tracking_path(carrier: &str, number: &str) -> Result<String> {
-    Ok(format!(
-        "/trackings/{}/{}",
-        segment("carrier_code", carrier)?,
-        segment("tracking_number", number)?
-    ))
-}
-
-fn check_batch_len(len: usize, max: usize) -> Result<()> {
-    if len > max {
-        return Err(Error::invalid(
-            "items",
-            format!(
-                "{len} items exceed the batch maximum of {max}; use the *_many methods to split them"
-            ),
-        ));
-    }
-    Ok(())
 }
 
 fn check_create(item: &CreateTrackingRequest) -> Option<String> {
@@ -111,10 +91,8 @@ impl Trackings<'_> {
     pub async fn create(&self, req: CreateTrackingRequest) -> Result<CreateOutcome> {
         require("tracking_number", &req.tracking_number)?;
         require("carrier_code", &req.carrier_code)?;
-        let op = ops::CREATE;
-        let http = self
-            .client
-            .json_request(op, Method::Post, "/trackings/post".into(), &req)?;
+        let op = Operation::V2TrackingsCreate;
+        let http = self.client.json_request(op, &req)?;
         let resp = self.client.send(op, http).await?;
         match decode::<Tracking>(op, &resp) {
             Ok(t) => Ok(CreateOutcome::Created(Box::new(t))),
@@ -136,11 +114,9 @@ impl Trackings<'_> {
     /// # Ok(()) }
     /// ```
     pub async fn get(&self, carrier_code: &str, tracking_number: &str) -> Result<Tracking> {
-        let path = tracking_path(carrier_code, tracking_number)?;
-        let op = ops::GET;
-        self.client
-            .execute(op, self.client.request(op, Method::Get, path))
-            .await
+        let op = Operation::V2TrackingsGet;
+        let path = op.path(&[carrier_code, tracking_number])?;
+        self.client.execute(op, self.client.request(op, path)).await
     }
 
     /// Gets one tracking with checkpoint texts in `lang` where the carrier supports it
@@ -159,15 +135,9 @@ impl Trackings<'_> {
         tracking_number: &str,
         lang: &str,
     ) -> Result<Tracking> {
-        let path = format!(
-            "{}/{}",
-            tracking_path(carrier_code, tracking_number)?,
-            segment("lang", lang)?
-        );
-        let op = ops::GET;
-        self.client
-            .execute(op, self.client.request(op, Method::Get, path))
-            .await
+        let op = Operation::V2TrackingsGet;
+        let path = op.path(&[carrier_code, tracking_number, lang])?;
+        self.client.execute(op, self.client.request(op, path)).await
     }
 
     /// Changes a tracking's extra fields, archive flag or status (`PUT`).
@@ -187,17 +157,18 @@ impl Trackings<'_> {
         tracking_number: &str,
         changes: UpdateTrackingRequest,
     ) -> Result<Tracking> {
-        let path = tracking_path(carrier_code, tracking_number)?;
+        let op = Operation::V2TrackingsUpdate;
+        let path = op.path(&[carrier_code, tracking_number])?;
         if changes.is_empty() {
             return Err(Error::invalid("changes", "nothing to change"));
         }
-        let op = ops::UPDATE;
-        let req = self.client.json_request(op, Method::Put, path, &changes)?;
+        let req = self.client.inner.stack.json_request(op, path, &changes)?;
         self.client.execute(op, req).await
     }
 
-    /// Deletes a tracking (`DELETE`). A 4017 on a *resent* delete means the first attempt
-    /// deleted it, and counts as success; on the first attempt it is a not-found error.
+    /// Deletes a tracking (`DELETE`). A 4017 on a resend after an attempt that may have been
+    /// applied means that attempt deleted it, and counts as success; otherwise it is a
+    /// not-found error.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
@@ -206,15 +177,15 @@ impl Trackings<'_> {
     /// # Ok(()) }
     /// ```
     pub async fn delete(&self, carrier_code: &str, tracking_number: &str) -> Result<()> {
-        let path = tracking_path(carrier_code, tracking_number)?;
-        let op = ops::DELETE;
-        let resp = self
-            .client
-            .send(op, self.client.request(op, Method::Delete, path))
-            .await?;
+        let op = Operation::V2TrackingsDelete;
+        let path = op.path(&[carrier_code, tracking_number])?;
+        let resp = self.client.send(op, self.client.request(op, path)).await?;
         match decode::<serde_json::Value>(op, &resp) {
             Ok(_) => Ok(()),
-            Err(e) if resp.attempt > 1 && e.api_code() == Some(MetaCode::TrackingNotFound) => {
+            Err(e)
+                if gone_means_done(op, &resp)
+                    && e.api_code() == Some(MetaCode::TrackingNotFound) =>
+            {
                 Ok(())
             }
             Err(e) => Err(e),
@@ -241,15 +212,13 @@ impl Trackings<'_> {
                 return Err(Error::invalid("items", reason));
             }
         }
-        let op = ops::BATCH_CREATE;
-        let req = self
-            .client
-            .json_request(op, Method::Post, "/trackings/batch".into(), items)?;
+        let op = Operation::V2TrackingsCreateBatch;
+        let req = self.client.json_request(op, items)?;
         self.client.execute(op, req).await
     }
 
     /// Creates any number of trackings, in calls of the configured batch size, and reports
-    /// one [`Outcome`] per item in input order: created, already existed (4016 — so a retried
+    /// one [`ItemOutcome`] per item in input order: created, already existed (4016 — so a retried
     /// create is never a failure), rejected with its code, or not sent.
     ///
     /// ```
@@ -288,7 +257,7 @@ impl Trackings<'_> {
     pub async fn create_many_with(
         &self,
         items: impl IntoIterator<Item = CreateTrackingRequest>,
-        on_chunk: impl FnMut(&[ItemOutcome]),
+        on_chunk: impl FnMut(&[ItemReport]),
     ) -> BatchReport {
         let items: Vec<CreateTrackingRequest> = items.into_iter().collect();
         run_chunks(
@@ -297,13 +266,8 @@ impl Trackings<'_> {
             |i| TrackingRef::new(&i.carrier_code, &i.tracking_number),
             check_create,
             |chunk| async move {
-                let op = ops::BATCH_CREATE;
-                let req = self.client.json_request(
-                    op,
-                    Method::Post,
-                    "/trackings/batch".into(),
-                    &chunk,
-                )?;
+                let op = Operation::V2TrackingsCreateBatch;
+                let req = self.client.json_request(op, &chunk)?;
                 let result: BatchCreateResult = self.client.execute(op, req).await?;
                 Ok(create_outcomes(&chunk, result))
             },
@@ -325,10 +289,8 @@ impl Trackings<'_> {
     /// ```
     pub async fn list(&self, filter: &ListTrackingsRequest) -> Result<TrackingList> {
         check_filter(filter)?;
-        let op = ops::LIST;
-        let mut req = self
-            .client
-            .request(op, Method::Get, "/trackings/get".into());
+        let op = Operation::V2TrackingsList;
+        let mut req = self.client.request_at(op);
         req.query = filter.to_query();
         self.client.execute(op, req).await
     }
@@ -383,14 +345,12 @@ impl Trackings<'_> {
     /// ```
     pub async fn update_batch(&self, items: &[UpdateMoreItem]) -> Result<BatchResult> {
         check_batch_len(items.len(), self.client.config().batch_size)?;
-        let op = ops::UPDATE_MANY;
-        let req =
-            self.client
-                .json_request(op, Method::Post, "/trackings/updatemore".into(), items)?;
+        let op = Operation::V2TrackingsUpdateBatch;
+        let req = self.client.json_request(op, items)?;
         self.client.execute(op, req).await
     }
 
-    /// Changes any number of trackings, one [`Outcome`] per item.
+    /// Changes any number of trackings, one [`ItemOutcome`] per item.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
@@ -415,13 +375,8 @@ impl Trackings<'_> {
                     .or_else(|| i.changes.is_empty().then(|| "nothing to change".to_owned()))
             },
             |chunk| async move {
-                let op = ops::UPDATE_MANY;
-                let req = self.client.json_request(
-                    op,
-                    Method::Post,
-                    "/trackings/updatemore".into(),
-                    &chunk,
-                )?;
+                let op = Operation::V2TrackingsUpdateBatch;
+                let req = self.client.json_request(op, &chunk)?;
                 let resp = self.client.send(op, req).await?;
                 let result: BatchResult = decode(op, &resp)?;
                 let refs: Vec<TrackingRef> = chunk
@@ -447,14 +402,12 @@ impl Trackings<'_> {
     /// ```
     pub async fn delete_batch(&self, items: &[TrackingRef]) -> Result<BatchResult> {
         check_batch_len(items.len(), self.client.config().batch_size)?;
-        let op = ops::DELETE_MANY;
-        let req = self
-            .client
-            .json_request(op, Method::Post, "/trackings/delete".into(), items)?;
+        let op = Operation::V2TrackingsDeleteBatch;
+        let req = self.client.json_request(op, items)?;
         self.client.execute(op, req).await
     }
 
-    /// Deletes any number of trackings, one [`Outcome`] per item. On a resent chunk a 4017
+    /// Deletes any number of trackings, one [`ItemOutcome`] per item. On a resent chunk a 4017
     /// counts as deleted (the first attempt removed it).
     ///
     /// ```
@@ -467,10 +420,8 @@ impl Trackings<'_> {
     /// ```
     pub async fn delete_many(&self, items: impl IntoIterator<Item = TrackingRef>) -> BatchReport {
         self.change_many(
-            ops::DELETE_MANY,
-            "/trackings/delete",
+            Operation::V2TrackingsDeleteBatch,
             items.into_iter().collect(),
-            true,
         )
         .await
     }
@@ -487,14 +438,12 @@ impl Trackings<'_> {
     /// ```
     pub async fn stop_updating_batch(&self, items: &[TrackingRef]) -> Result<BatchResult> {
         check_batch_len(items.len(), self.client.config().batch_size)?;
-        let op = ops::NOT_UPDATE;
-        let req =
-            self.client
-                .json_request(op, Method::Post, "/trackings/notupdate".into(), items)?;
+        let op = Operation::V2TrackingsStopUpdatingBatch;
+        let req = self.client.json_request(op, items)?;
         self.client.execute(op, req).await
     }
 
-    /// Stops automatic updates of any number of trackings, one [`Outcome`] per item.
+    /// Stops automatic updates of any number of trackings, one [`ItemOutcome`] per item.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
@@ -509,37 +458,23 @@ impl Trackings<'_> {
         items: impl IntoIterator<Item = TrackingRef>,
     ) -> BatchReport {
         self.change_many(
-            ops::NOT_UPDATE,
-            "/trackings/notupdate",
+            Operation::V2TrackingsStopUpdatingBatch,
             items.into_iter().collect(),
-            false,
         )
         .await
     }
 
-    async fn change_many(
-        &self,
-        op: crate::client::Op,
-        path: &'static str,
-        items: Vec<TrackingRef>,
-        gone_means_done_on_resend: bool,
-    ) -> BatchReport {
+    async fn change_many(&self, op: Operation, items: Vec<TrackingRef>) -> BatchReport {
         run_chunks(
             self.client.config().batch_size,
             items,
             Clone::clone,
             check_ref,
             |chunk| async move {
-                let req = self
-                    .client
-                    .json_request(op, Method::Post, path.into(), &chunk)?;
+                let req = self.client.json_request(op, &chunk)?;
                 let resp = self.client.send(op, req).await?;
                 let result: BatchResult = decode(op, &resp)?;
-                Ok(change_outcomes(
-                    &chunk,
-                    result,
-                    gone_means_done_on_resend && resp.attempt > 1,
-                ))
+                Ok(change_outcomes(&chunk, result, gone_means_done(op, &resp)))
             },
             |_| {},
         )
@@ -560,24 +495,19 @@ impl Trackings<'_> {
     pub async fn realtime(&self, req: RealtimeRequest) -> Result<Tracking> {
         require("tracking_number", &req.tracking_number)?;
         require("carrier_code", &req.carrier_code)?;
-        let op = ops::REALTIME;
-        let http =
-            self.client
-                .json_request(op, Method::Post, "/trackings/realtime".into(), &req)?;
+        let op = Operation::V2TrackingsRealtime;
+        let http = self.client.json_request(op, &req)?;
         let result: RealtimeResult = self.client.execute(op, http).await?;
         result
             .items
             .into_value()
             .and_then(|items| items.into_iter().next())
             .ok_or_else(|| {
-                Error::Decode(Box::new(crate::error::DecodeError {
-                    operation: op.name,
-                    path: "data.items".into(),
-                    line: 0,
-                    column: 0,
-                    message: "the realtime response holds no tracking".into(),
-                    excerpt: String::new(),
-                }))
+                Error::Decode(Box::new(crate::DecodeError::new(
+                    op,
+                    "data.items",
+                    "the realtime response holds no tracking",
+                )))
             })
     }
 
@@ -595,10 +525,8 @@ impl Trackings<'_> {
         require("tracking_number", &req.tracking_number)?;
         require("carrier_code", &req.carrier_code)?;
         require("update_carrier_code", &req.update_carrier_code)?;
-        let op = ops::CHANGE_CARRIER;
-        let http = self
-            .client
-            .json_request(op, Method::Post, "/trackings/update".into(), &req)?;
+        let op = Operation::V2TrackingsChangeCarrier;
+        let http = self.client.json_request(op, &req)?;
         self.client.execute(op, http).await
     }
 
@@ -620,10 +548,8 @@ impl Trackings<'_> {
                 "at least one destination is needed",
             ));
         }
-        let op = ops::REMOTE;
-        let http =
-            self.client
-                .json_request(op, Method::Post, "/trackings/remote".into(), queries)?;
+        let op = Operation::V2TrackingsRemoteAreas;
+        let http = self.client.json_request(op, queries)?;
         self.client.execute(op, http).await
     }
 
@@ -641,10 +567,8 @@ impl Trackings<'_> {
         if queries.is_empty() {
             return Err(Error::invalid("queries", "at least one route is needed"));
         }
-        let op = ops::TRANSIT_TIME;
-        let http =
-            self.client
-                .json_request(op, Method::Post, "/trackings/costtime".into(), queries)?;
+        let op = Operation::V2TrackingsTransitTimes;
+        let http = self.client.json_request(op, queries)?;
         let result: TransitTimeResult = self.client.execute(op, http).await?;
         Ok(result.0)
     }
@@ -660,13 +584,11 @@ impl Trackings<'_> {
     /// ```
     pub async fn air_cargo(&self, awb_number: &str) -> Result<AirCargoResult> {
         require("track_number", awb_number)?;
-        let op = ops::AIR_CARGO;
+        let op = Operation::V2TrackingsAirCargo;
         let body = AirCargoRequest {
             track_number: awb_number.to_owned(),
         };
-        let http =
-            self.client
-                .json_request(op, Method::Post, "/trackings/aircargo".into(), &body)?;
+        let http = self.client.json_request(op, &body)?;
         self.client.execute(op, http).await
     }
 }
@@ -699,87 +621,8 @@ pub(crate) fn check_filter(filter: &ListTrackingsRequest) -> Result<()> {
     Ok(())
 }
 
-/// Validates, chunks and sends `items`; maps every item to one outcome in input order.
-async fn run_chunks<I, F, Fut>(
-    batch_size: usize,
-    items: Vec<I>,
-    target: impl Fn(&I) -> TrackingRef,
-    invalid: impl Fn(&I) -> Option<String>,
-    mut send: F,
-    mut on_chunk: impl FnMut(&[ItemOutcome]),
-) -> BatchReport
-where
-    I: Clone,
-    F: FnMut(Vec<I>) -> Fut,
-    Fut: Future<Output = Result<Vec<Outcome>>>,
-{
-    let mut slots: Vec<Option<Outcome>> = vec![None; items.len()];
-    let mut valid: Vec<usize> = Vec::with_capacity(items.len());
-    let mut refused = Vec::new();
-    for (i, item) in items.iter().enumerate() {
-        match invalid(item) {
-            Some(reason) => {
-                let outcome = Outcome::Invalid { reason };
-                slots[i] = Some(outcome.clone());
-                refused.push(ItemOutcome {
-                    target: target(item),
-                    outcome,
-                });
-            }
-            None => valid.push(i),
-        }
-    }
-    if !refused.is_empty() {
-        on_chunk(&refused);
-    }
-    let mut calls = 0;
-    let mut failed = false;
-    for chunk_idx in valid.chunks(batch_size.max(1)) {
-        if failed {
-            for &i in chunk_idx {
-                slots[i] = Some(Outcome::NotSent);
-            }
-            continue;
-        }
-        let chunk: Vec<I> = chunk_idx.iter().map(|&i| items[i].clone()).collect();
-        calls += 1;
-        let outcomes = match send(chunk).await {
-            Ok(o) if o.len() == chunk_idx.len() => o,
-            Ok(o) => {
-                tracing::error!(
-                    expected = chunk_idx.len(),
-                    got = o.len(),
-                    "batch outcome count mismatch"
-                );
-                vec![Outcome::Unconfirmed; chunk_idx.len()]
-            }
-            Err(e) => {
-                failed = true;
-                vec![Outcome::Failed(std::sync::Arc::new(e)); chunk_idx.len()]
-            }
-        };
-        let done: Vec<ItemOutcome> = chunk_idx
-            .iter()
-            .zip(outcomes)
-            .map(|(&i, outcome)| {
-                slots[i] = Some(outcome.clone());
-                ItemOutcome {
-                    target: target(&items[i]),
-                    outcome,
-                }
-            })
-            .collect();
-        on_chunk(&done);
-    }
-    BatchReport {
-        items: items
-            .iter()
-            .zip(slots)
-            .map(|(item, slot)| ItemOutcome {
-                target: target(item),
-                outcome: slot.unwrap_or(Outcome::Unconfirmed),
-            })
-            .collect(),
-        calls,
-    }
+/// True when a "does not exist" answer to `op` means an earlier attempt of this very call
+/// deleted it: the operation reads it so on a resend, and an earlier attempt may have landed.
+fn gone_means_done(op: Operation, resp: &tm_transport::HttpResponse) -> bool {
+    op.resend() == Resend::SafeGoneMeansDone && resp.attempts.earlier_may_have_applied
 }

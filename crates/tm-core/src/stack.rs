@@ -1,0 +1,115 @@
+//! The transport stack every client sends through — retry over rate limiting over the backend
+//! — and the requests it is given: one per [`Operation`], with the key, method, idempotency,
+//! rate class and timeout the operation and the configuration decide.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+use tm_transport::{
+    HttpRequest, HttpResponse, LocalRateLimiter, RateLimitTransport, RateLimiter, RetryTransport,
+    SharedTransport, Transport, TransportError,
+};
+use tracing::Instrument;
+
+use crate::config::{ApiKey, Config};
+use crate::error::{Error, Result};
+use crate::operation::Operation;
+use crate::profile::Profile;
+
+/// A configured stack: the key, the settings and the layers.
+pub(crate) struct Stack {
+    key: ApiKey,
+    pub(crate) profile: &'static Profile,
+    pub(crate) config: Config,
+    transport: SharedTransport,
+}
+
+impl Stack {
+    pub(crate) fn new(
+        key: ApiKey,
+        profile: &'static Profile,
+        config: Config,
+        backend: SharedTransport,
+        limiter: Option<Arc<dyn RateLimiter>>,
+    ) -> Stack {
+        let limiter =
+            limiter.unwrap_or_else(|| Arc::new(LocalRateLimiter::new(config.rate_limits.clone())));
+        let limited = RateLimitTransport::new(backend, limiter);
+        let transport = RetryTransport::new(limited, config.retry.clone())
+            .with_classifier((profile.classifier)());
+        Stack {
+            key,
+            profile,
+            config,
+            transport: Arc::new(transport),
+        }
+    }
+
+    pub(crate) fn key(&self) -> &ApiKey {
+        &self.key
+    }
+
+    /// A request for `op` at `path` with the key and the JSON accept header (names given in
+    /// lower case, as the transport keeps them, so the static names are not copied).
+    pub(crate) fn request(&self, op: Operation, path: String) -> HttpRequest {
+        HttpRequest::new(op.method(), path)
+            .operation(op.name())
+            .idempotent(op.resend().is_safe())
+            .rate_class(op.rate_class())
+            .timeout(self.config.attempt_timeout)
+            .sensitive_header(self.profile.key_header, self.key.expose().to_owned())
+            .header("accept", "application/json")
+    }
+
+    /// A request with a JSON body.
+    pub(crate) fn json_request<B: Serialize + ?Sized>(
+        &self,
+        op: Operation,
+        path: String,
+        body: &B,
+    ) -> Result<HttpRequest> {
+        let bytes = serde_json::to_vec(body).map_err(|e| Error::invalid("body", e.to_string()))?;
+        Ok(self
+            .request(op, path)
+            .header("content-type", "application/json")
+            .body(bytes))
+    }
+
+    /// Sends through the stack; transport failures become [`Error`]s.
+    pub(crate) async fn send(&self, op: Operation, request: HttpRequest) -> Result<HttpResponse> {
+        let span = tracing::info_span!(
+            "tm",
+            operation = op.name(),
+            attempts = tracing::field::Empty
+        );
+        async {
+            match self.transport.send(&request).await {
+                Ok(resp) => {
+                    tracing::Span::current().record("attempts", resp.attempts.count);
+                    tracing::debug!(status = resp.status, bytes = resp.body.len(), "response");
+                    Ok(resp)
+                }
+                Err(TransportError::RateLimited {
+                    retry_after,
+                    attempts,
+                }) => {
+                    tracing::Span::current().record("attempts", attempts);
+                    Err(Error::RateLimited {
+                        operation: op,
+                        retry_after: Some(retry_after),
+                        attempts,
+                    })
+                }
+                Err(source) => {
+                    tracing::warn!(error = %source, "transport failure");
+                    Err(Error::Transport {
+                        operation: op,
+                        source,
+                    })
+                }
+            }
+        }
+        .instrument(span)
+        .await
+    }
+}

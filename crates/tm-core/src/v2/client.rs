@@ -1,0 +1,164 @@
+//! The v2 client: the transport stack, the carrier cache, and the resource handlers.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex};
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tm_transport::{HttpRequest, HttpResponse};
+use tm_types::Carrier;
+
+use crate::config::{ClientBuilder, Config};
+use crate::decode::decode;
+use crate::operation::Operation;
+use crate::stack::Stack;
+use crate::{ConfigError, Result};
+
+/// Carrier lists by `Lang`, with the time each was fetched.
+pub(crate) type CarrierCache =
+    Mutex<HashMap<Option<String>, (tokio::time::Instant, Arc<Vec<Carrier>>)>>;
+
+pub(crate) struct Inner {
+    pub(crate) stack: Stack,
+    pub(crate) carrier_cache: CarrierCache,
+}
+
+/// The TrackingMore v2 client. Cheap to clone: clones share one connection pool, one rate
+/// limiter, one retry budget and one carrier cache.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let client = tm_core::Client::from_env()?; // TRACKINGMORE_API_KEY
+/// let t = client.trackings().get("china-post", "RN123456789CN").await?;
+/// println!("{:?} {}", t.status(), t.last_event.as_deref().unwrap_or(""));
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("api_key", self.inner.stack.key())
+            .field("config", &self.inner.stack.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// A builder with every default.
+    ///
+    /// ```
+    /// let client = tm_core::Client::builder().api_key("k").build().unwrap();
+    /// # let _ = client;
+    /// ```
+    pub fn builder() -> ClientBuilder<Client> {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from `TRACKINGMORE_API_KEY` and the other environment variables
+    /// (see [`ClientBuilder::with_env`]).
+    ///
+    /// ```no_run
+    /// // TRACKINGMORE_API_KEY=… TRACKINGMORE_BASE_URL=http://127.0.0.1:8000/v2 cargo run
+    /// let client = tm_core::Client::from_env().expect("TRACKINGMORE_API_KEY is set");
+    /// # let _ = client;
+    /// ```
+    pub fn from_env() -> std::result::Result<Client, ConfigError> {
+        Client::builder().with_env()?.build()
+    }
+
+    pub(crate) fn from_stack(stack: Stack) -> Client {
+        Client {
+            inner: Arc::new(Inner {
+                stack,
+                carrier_cache: Mutex::new(HashMap::new()),
+            }),
+        }
+    }
+
+    /// The settings in use.
+    ///
+    /// ```
+    /// let client = tm_core::Client::builder().api_key("k").build().unwrap();
+    /// assert_eq!(client.config().base_url, tm_core::v2::rules::BASE_URL);
+    /// ```
+    pub fn config(&self) -> &Config {
+        &self.inner.stack.config
+    }
+
+    /// Carrier list and detection.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
+    /// # let client = tm_core::doc_client(r#"{"meta":{"code":200},"data":[{"code":"dhl"}]}"#);
+    /// let carriers = client.carriers().list().await?;
+    /// # assert_eq!(carriers.len(), 1); Ok(()) }
+    /// ```
+    pub fn carriers(&self) -> super::Carriers<'_> {
+        super::Carriers { client: self }
+    }
+
+    /// Creating, reading, changing, listing and deleting trackings.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
+    /// # let client = tm_core::doc_client(r#"{"meta":{"code":200},"data":{"tracking_number":"1234567890","carrier_code":"dhl"}}"#);
+    /// let t = client.trackings().get("dhl", "1234567890").await?;
+    /// # assert_eq!(t.carrier_code, "dhl"); Ok(()) }
+    /// ```
+    pub fn trackings(&self) -> super::Trackings<'_> {
+        super::Trackings { client: self }
+    }
+
+    /// Account information and status counts.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
+    /// # let client = tm_core::doc_client(r#"{"meta":{"code":200},"data":{"email":"ops@shop.example","track_number":100}}"#);
+    /// let info = client.account().user_info().await?;
+    /// # assert_eq!(info.email.as_deref(), Some("ops@shop.example")); Ok(()) }
+    /// ```
+    pub fn account(&self) -> super::Account<'_> {
+        super::Account { client: self }
+    }
+
+    /// A request for `op` at `path`.
+    pub(crate) fn request(&self, op: Operation, path: String) -> HttpRequest {
+        self.inner.stack.request(op, path)
+    }
+
+    /// A request for `op` at its own (parameterless) path.
+    pub(crate) fn request_at(&self, op: Operation) -> HttpRequest {
+        self.request(op, op.path_template().to_owned())
+    }
+
+    /// A request for `op` at its own path with a JSON body.
+    pub(crate) fn json_request<B: Serialize + ?Sized>(
+        &self,
+        op: Operation,
+        body: &B,
+    ) -> Result<HttpRequest> {
+        self.inner
+            .stack
+            .json_request(op, op.path_template().to_owned(), body)
+    }
+
+    /// Sends through the stack.
+    pub(crate) async fn send(&self, op: Operation, request: HttpRequest) -> Result<HttpResponse> {
+        self.inner.stack.send(op, request).await
+    }
+
+    /// Sends and decodes a success envelope's `data` as `T`.
+    pub(crate) async fn execute<T: DeserializeOwned>(
+        &self,
+        op: Operation,
+        request: HttpRequest,
+    ) -> Result<T> {
+        let resp = self.send(op, request).await?;
+        decode(op, &resp)
+    }
+}

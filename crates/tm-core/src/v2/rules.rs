@@ -1,0 +1,119 @@
+//! The rules of the v2 API, as its documents state them: where it lives, how it authenticates,
+//! its rate classes and limits, how long to wait after a 429, and which answers mean "try
+//! again". The client's defaults come from here; each is overridable through
+//! [`ClientBuilder`](crate::ClientBuilder).
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use tm_transport::{
+    Classification, Classifier, HttpRequest, HttpResponse, Rate, RateClass, RateLimits,
+};
+use tm_types::{MetaCode, RawEnvelope};
+
+use crate::profile::Profile;
+
+/// The production base URL.
+pub const BASE_URL: &str = "https://api.trackingmore.com/v2";
+
+/// The header that carries the key.
+pub const API_KEY_HEADER: &str = "Trackingmore-Api-Key";
+
+/// `POST /trackings/realtime`: "each IP: at most 3 requests per second".
+pub const REALTIME: RateClass = RateClass::new("realtime");
+/// `GET /trackings/get`: one request per second (with up to 2000 trackings).
+pub const LIST: RateClass = RateClass::new("list");
+/// Every other call: one per second overall (one support article; the most careful reading).
+pub const DEFAULT: RateClass = RateClass::new("default");
+
+/// The documented wait after a 429: "requests are suspended; wait about two minutes".
+pub const THROTTLE_COOLOFF: Duration = Duration::from_secs(120);
+
+/// The documented limits of every v2 rate class: realtime 3/s, list 1/s, everything else 1/s.
+///
+/// ```
+/// use tm_core::v2::rules::{self, LIST, REALTIME};
+/// use tm_core::transport::Rate;
+/// let limits = rules::rate_limits();
+/// assert_eq!(limits.rate_for(&REALTIME), Ok(Some(Rate::per_second(3))));
+/// assert_eq!(limits.rate_for(&LIST), Ok(Some(Rate::per_second(1))));
+/// ```
+pub fn rate_limits() -> RateLimits {
+    RateLimits::new()
+        .with_class(REALTIME, Some(Rate::per_second(3)))
+        .with_class(LIST, Some(Rate::per_second(1)))
+        .with_class(DEFAULT, Some(Rate::per_second(1)))
+}
+
+/// True for the meta codes whose answer may change if the same request is sent later: 429
+/// (throttled), 500 and 503 (server trouble).
+pub fn is_retryable_code(code: MetaCode) -> bool {
+    matches!(
+        code,
+        MetaCode::TooManyRequests | MetaCode::ServerError | MetaCode::ServiceUnavailable
+    )
+}
+
+/// Reads v2's errors inside HTTP 200 for the retry layer: meta 429 is throttling, meta 500/503
+/// (or a body that is no envelope) transient, anything else final.
+pub(crate) fn classifier() -> Classifier {
+    Arc::new(|_req: &HttpRequest, resp: &HttpResponse| {
+        if !resp.is_success() {
+            return None;
+        }
+        // The server writes meta first; a plain, complete success needs no parse here (the
+        // decoder reads it once anyway). A body cut short rarely ends in `}`.
+        let head = &resp.body[..resp.body.len().min(24)];
+        let complete = resp.body.trim_ascii_end().ends_with(b"}");
+        if complete
+            && (head.starts_with(br#"{"meta":{"code":200"#)
+                || head.starts_with(br#"{"meta":{"code":201"#))
+        {
+            return Some(Classification::Final);
+        }
+        let retry_after = || resp.retry_after(SystemTime::now());
+        match serde_json::from_slice::<RawEnvelope<'_>>(&resp.body) {
+            Ok(env) => match env.meta.code {
+                MetaCode::TooManyRequests => Some(Classification::Throttled {
+                    retry_after: retry_after(),
+                }),
+                code if is_retryable_code(code) => Some(Classification::ServerTransient {
+                    retry_after: retry_after(),
+                }),
+                _ => Some(Classification::Final),
+            },
+            // A 200 that is not an envelope (cut off, or a proxy page): retried only where
+            // resending is safe.
+            Err(_) => Some(Classification::ServerTransient { retry_after: None }),
+        }
+    })
+}
+
+/// The v2 profile the client is built from.
+pub(crate) static PROFILE: Profile = Profile {
+    base_url: BASE_URL,
+    key_header: "trackingmore-api-key",
+    rate_limits,
+    throttle_cooloff: THROTTLE_COOLOFF,
+    classifier,
+    max_batch: tm_types::MAX_BATCH,
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Api, Operation};
+
+    #[test]
+    fn the_lower_case_key_header_is_the_documented_one() {
+        assert_eq!(PROFILE.key_header, API_KEY_HEADER.to_ascii_lowercase());
+    }
+
+    #[test]
+    fn every_v2_operation_has_a_limit() {
+        let limits = rate_limits();
+        for op in Operation::ALL.iter().filter(|o| o.api() == Api::V2) {
+            assert!(limits.contains(&op.rate_class()), "{op}");
+        }
+    }
+}

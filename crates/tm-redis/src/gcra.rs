@@ -1,0 +1,170 @@
+//! The shared GCRA store: one Lua step per request on a lazily made, self-healing connection.
+//! The client's limiter ([`RedisRateLimiter`](crate::RedisRateLimiter)) and the simulator's
+//! shared limits both use this one implementation.
+
+use std::fmt;
+use std::time::Duration;
+
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use sha2::{Digest, Sha256};
+use tokio::sync::OnceCell;
+
+/// The GCRA step (see `gcra.lua`).
+const SCRIPT: &str = include_str!("gcra.lua");
+
+/// Why a GCRA step could not be taken.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreError {
+    /// The Redis error kind and detail (never the URL, which may hold a password).
+    pub message: String,
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+impl From<redis::RedisError> for StoreError {
+    fn from(e: redis::RedisError) -> Self {
+        // RedisError's Display can include the URL's password on some connection errors; keep
+        // the kind and the detail only.
+        StoreError {
+            message: match e.detail() {
+                Some(detail) => format!("{:?}: {detail}", e.kind()),
+                None => format!("{:?}", e.kind()),
+            },
+        }
+    }
+}
+
+/// A Redis holding GCRA state. The URL is checked at construction; the connection is made on
+/// first use, and remade by the connection manager after Redis restarts.
+pub struct GcraStore {
+    client: redis::Client,
+    conn: OnceCell<ConnectionManager>,
+    script: redis::Script,
+    command_timeout: Duration,
+    redacted_url: String,
+}
+
+impl fmt::Debug for GcraStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GcraStore")
+            .field("url", &self.redacted_url)
+            .field("command_timeout", &self.command_timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl GcraStore {
+    /// A store on the Redis at `url` (`redis://…` or `rediss://…`); each command times out
+    /// after `command_timeout`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let store = tm_redis::GcraStore::new("redis://:hunter2@127.0.0.1:6379", Duration::from_secs(1)).unwrap();
+    /// assert_eq!(store.url(), "redis://:***@127.0.0.1:6379");
+    /// assert!(tm_redis::GcraStore::new("http://not-redis", Duration::from_secs(1)).is_err());
+    /// ```
+    pub fn new(url: &str, command_timeout: Duration) -> Result<GcraStore, StoreError> {
+        let client = redis::Client::open(url).map_err(|e| StoreError {
+            message: format!("Redis URL {}: {}", redact_url(url), StoreError::from(e)),
+        })?;
+        Ok(GcraStore {
+            client,
+            conn: OnceCell::new(),
+            script: redis::Script::new(SCRIPT),
+            command_timeout,
+            redacted_url: redact_url(url),
+        })
+    }
+
+    /// The URL with any password replaced by `***`, for messages.
+    pub fn url(&self) -> &str {
+        &self.redacted_url
+    }
+
+    async fn connection(&self) -> Result<ConnectionManager, redis::RedisError> {
+        self.conn
+            .get_or_try_init(|| {
+                let config = ConnectionManagerConfig::new()
+                    .set_connection_timeout(self.command_timeout)
+                    .set_response_timeout(self.command_timeout)
+                    .set_number_of_retries(1);
+                self.client.get_connection_manager_with_config(config)
+            })
+            .await
+            .cloned()
+    }
+
+    /// One GCRA step on `key`: `Ok(None)` granted (and recorded), `Ok(Some(wait))` not before
+    /// `wait`.
+    pub async fn step(
+        &self,
+        key: &str,
+        interval: Duration,
+        tolerance: Duration,
+    ) -> Result<Option<Duration>, StoreError> {
+        let mut conn = self.connection().await?;
+        let wait_us: u64 = self
+            .script
+            .key(key)
+            .arg(interval.as_micros().max(1) as u64)
+            .arg(tolerance.as_micros() as u64)
+            .invoke_async(&mut conn)
+            .await?;
+        Ok((wait_us > 0).then(|| Duration::from_micros(wait_us)))
+    }
+}
+
+/// The first 24 hex digits of SHA-256 of `secret`: what names an account in Redis, so that no
+/// API key is ever stored there.
+///
+/// ```
+/// assert_eq!(tm_redis::account_hash("k").len(), 24);
+/// ```
+pub fn account_hash(secret: &str) -> String {
+    hex::encode(&Sha256::digest(secret.as_bytes())[..12])
+}
+
+/// `url` with the password (if any) replaced by `***`.
+fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let (authority, path) = rest.split_once('/').map_or((rest, ""), |(a, p)| (a, p));
+    let Some((userinfo, host)) = authority.rsplit_once('@') else {
+        return url.to_owned();
+    };
+    let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
+    let masked = if userinfo.contains(':') {
+        format!("{user}:***")
+    } else {
+        "***".to_owned()
+    };
+    let tail = if path.is_empty() && !rest.contains('/') {
+        String::new()
+    } else {
+        format!("/{path}")
+    };
+    format!("{scheme}://{masked}@{host}{tail}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn passwords_never_reach_messages() {
+        assert_eq!(
+            redact_url("redis://127.0.0.1:6379"),
+            "redis://127.0.0.1:6379"
+        );
+        assert_eq!(redact_url("redis://:pw@h:1/0"), "redis://:***@h:1/0");
+        assert_eq!(redact_url("rediss://user:pw@h"), "rediss://user:***@h");
+        assert_eq!(redact_url("redis://token@h/"), "redis://***@h/");
+    }
+}
