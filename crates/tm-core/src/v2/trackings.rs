@@ -218,7 +218,7 @@ impl Trackings<'_> {
     }
 
     /// Creates any number of trackings, in calls of the configured batch size, and reports
-    /// one [`ItemOutcome`] per item in input order: created, already existed (4016 — so a retried
+    /// one [`ItemOutcome`](crate::ItemOutcome) per item in input order: created, already existed (4016 — so a retried
     /// create is never a failure), rejected with its code, or not sent.
     ///
     /// ```
@@ -350,7 +350,7 @@ impl Trackings<'_> {
         self.client.execute(op, req).await
     }
 
-    /// Changes any number of trackings, one [`ItemOutcome`] per item.
+    /// Changes any number of trackings, one [`ItemOutcome`](crate::ItemOutcome) per item.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
@@ -407,7 +407,7 @@ impl Trackings<'_> {
         self.client.execute(op, req).await
     }
 
-    /// Deletes any number of trackings, one [`ItemOutcome`] per item. On a resent chunk a 4017
+    /// Deletes any number of trackings, one [`ItemOutcome`](crate::ItemOutcome) per item. On a resent chunk a 4017
     /// counts as deleted (the first attempt removed it).
     ///
     /// ```
@@ -443,7 +443,7 @@ impl Trackings<'_> {
         self.client.execute(op, req).await
     }
 
-    /// Stops automatic updates of any number of trackings, one [`ItemOutcome`] per item.
+    /// Stops automatic updates of any number of trackings, one [`ItemOutcome`](crate::ItemOutcome) per item.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
