@@ -2,9 +2,10 @@
 //!
 //! This layer owns rate-limit state kept in Redis: TrackingMore's limits are per account (or
 //! per IP), and a shop's workers on many machines share one API key. Each permit is one atomic
-//! GCRA step in a Lua script (`gcra.lua`), timed by Redis's own clock, keyed by a hash of the
-//! API key — one implementation, [`GcraStore`], used by the client's [`RedisRateLimiter`] and
-//! by the simulator's shared limits.
+//! step in a Lua script, timed by Redis's own clock, keyed by a hash of the API key: a GCRA
+//! (`gcra.lua`) for the client's [`RedisRateLimiter`], a sliding window with a suspension
+//! (`window.lua`) for the simulator's shared limits — both behind one lazily connected
+//! [`LimitStore`].
 //!
 //! It must not know TrackingMore's endpoints or limits: the caller gives the classes and
 //! their [`RateLimits`](tm_transport::RateLimits), as to the transport layer's in-process
@@ -27,12 +28,13 @@
 //! # let _ = Arc::new(limiter); Ok(()) }
 //! ```
 
-mod gcra;
 #[cfg(feature = "limiter")]
 mod limiter;
 #[cfg(feature = "test-util")]
 pub mod testing;
 
-pub use gcra::{GcraStore, StoreError, account_hash};
+mod store;
+
 #[cfg(feature = "limiter")]
 pub use limiter::{RedisLimiterOptions, RedisRateLimiter, WhenUnavailable};
+pub use store::{LimitStore, StoreError, Window, account_hash};

@@ -1,4 +1,4 @@
-//! The client-side limiter: a [`RateLimiter`] whose permits come from a [`GcraStore`].
+//! The client-side limiter: a [`RateLimiter`] whose permits come from a [`LimitStore`].
 
 use std::fmt;
 use std::time::Duration;
@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use tm_transport::{LocalRateLimiter, RateClass, RateLimiter, RateLimits, TransportError};
 use tokio::time::Instant;
 
-use crate::{GcraStore, StoreError, account_hash};
+use crate::{LimitStore, StoreError, account_hash};
 
 /// What to do while Redis cannot be reached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,7 +48,7 @@ impl Default for RedisLimiterOptions {
 
 /// A rate limiter shared through Redis by every process using the same API key.
 pub struct RedisRateLimiter {
-    store: GcraStore,
+    store: LimitStore,
     account: String,
     limits: RateLimits,
     options: RedisLimiterOptions,
@@ -77,7 +77,7 @@ impl RedisRateLimiter {
         options: RedisLimiterOptions,
     ) -> Result<Self, TransportError> {
         let store =
-            GcraStore::new(url, options.command_timeout).map_err(|e| TransportError::Limiter {
+            LimitStore::new(url, options.command_timeout).map_err(|e| TransportError::Limiter {
                 message: e.to_string(),
             })?;
         Ok(RedisRateLimiter {
@@ -114,7 +114,7 @@ impl RateLimiter for RedisRateLimiter {
             let now = Instant::now();
             // Connecting to a Redis that is down can take longer than the wait allowed: bound it.
             let remaining = deadline.saturating_duration_since(now);
-            let step = self.store.step(&key, interval, tolerance);
+            let step = self.store.gcra(&key, interval, tolerance);
             let outcome = match tokio::time::timeout(remaining, step).await {
                 Ok(r) => r,
                 Err(_) => Err(StoreError {

@@ -223,3 +223,43 @@ async fn bad_urls_fail_clearly_and_unlimited_classes_need_no_redis() {
     let unknown = unlimited.acquire(&DEFAULT).await.unwrap_err();
     assert!(unknown.to_string().contains("`default`"), "{unknown}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_window_admits_n_per_window_then_suspends() {
+    let Some(redis) = server() else { return };
+    let store = tm_redis::LimitStore::new(&redis.url(), Duration::from_secs(1)).unwrap();
+    let limit = tm_redis::Window {
+        capacity: 3,
+        window: Duration::from_secs(1),
+        slack: Duration::ZERO,
+        suspension: Duration::from_millis(400),
+    };
+    for _ in 0..3 {
+        assert_eq!(store.window("w", "s", limit, 1).await.unwrap(), None);
+    }
+    let wait = store
+        .window("w", "s", limit, 1)
+        .await
+        .unwrap()
+        .expect("the 4th is refused");
+    assert!(
+        wait <= Duration::from_millis(400) && wait > Duration::from_millis(300),
+        "{wait:?}"
+    );
+    // Weights count: a window of 10 units takes 6 + 4, not 6 + 5.
+    let units = tm_redis::Window {
+        capacity: 10,
+        suspension: Duration::ZERO,
+        ..limit
+    };
+    assert_eq!(store.window("t", "ts", units, 6).await.unwrap(), None);
+    assert!(store.window("t", "ts", units, 5).await.unwrap().is_some());
+    assert_eq!(
+        store.window("t", "ts", units, 4).await.unwrap(),
+        None,
+        "no suspension configured"
+    );
+    // After the suspension and the window, admitted again.
+    tokio::time::sleep(Duration::from_millis(1050)).await;
+    assert_eq!(store.window("w", "s", limit, 1).await.unwrap(), None);
+}

@@ -4,21 +4,42 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use regex::Regex;
-use serde_json::Value;
+use serde::Deserialize;
 
 /// The v2 carrier list this simulator serves: `jsdvjx/TrackingMore` `src/map.json` as of
 /// September 2019 (ISC licence), in the shape of `GET /v2/carriers` items plus `name_cn`.
 pub const CARRIERS_JSON: &str = include_str!("../data/carriers-v2.json");
 
-/// One carrier record as the simulator keeps it.
-#[derive(Debug, Clone)]
+/// One carrier of the list, as the v2 list shows it (`name_cn` is the name a `Lang: cn`
+/// request gets).
+#[derive(Debug, Clone, Deserialize)]
 pub struct CarrierRecord {
-    /// The record as JSON, every key kept.
-    pub json: Value,
-    /// `code`.
+    /// `name`.
+    pub name: String,
+    /// `code`, the slug both generations use.
     pub code: String,
-    /// `type` is `globalpost`.
-    pub postal: bool,
+    /// `phone`.
+    #[serde(default)]
+    pub phone: String,
+    /// `homepage`.
+    #[serde(default)]
+    pub homepage: String,
+    /// `type`: `express` or `globalpost`.
+    #[serde(rename = "type", default)]
+    pub kind: String,
+    /// `picture`.
+    #[serde(default)]
+    pub picture: String,
+    /// The Chinese name.
+    #[serde(default)]
+    pub name_cn: String,
+}
+
+impl CarrierRecord {
+    /// True for a national post (`globalpost`).
+    pub fn postal(&self) -> bool {
+        self.kind == "globalpost"
+    }
 }
 
 /// The catalogue: every carrier, indexed by code.
@@ -31,15 +52,8 @@ pub struct Catalogue {
 impl Catalogue {
     /// The built-in catalogue.
     pub fn builtin() -> Catalogue {
-        let list: Vec<Value> = serde_json::from_str(CARRIERS_JSON).unwrap_or_default();
-        let carriers: Vec<CarrierRecord> = list
-            .into_iter()
-            .filter_map(|json| {
-                let code = json.get("code")?.as_str()?.to_owned();
-                let postal = json.get("type").and_then(Value::as_str) == Some("globalpost");
-                Some(CarrierRecord { json, code, postal })
-            })
-            .collect();
+        let carriers: Vec<CarrierRecord> = serde_json::from_str(CARRIERS_JSON)
+            .unwrap_or_else(|e| unreachable!("the built-in carrier list is valid JSON: {e}"));
         let by_code = carriers
             .iter()
             .enumerate()
@@ -48,58 +62,27 @@ impl Catalogue {
         Catalogue { carriers, by_code }
     }
 
-    /// Number of carriers.
-    pub fn len(&self) -> usize {
-        self.carriers.len()
+    /// Every carrier, in list order.
+    pub fn all(&self) -> &[CarrierRecord] {
+        &self.carriers
     }
 
-    /// True when empty.
-    pub fn is_empty(&self) -> bool {
-        self.carriers.is_empty()
-    }
-
-    /// The carrier with this (lower-case) code.
+    /// The carrier with this code (case-insensitive).
     pub fn get(&self, code: &str) -> Option<&CarrierRecord> {
-        self.by_code
-            .get(&code.to_ascii_lowercase())
-            .map(|&i| &self.carriers[i])
+        match self.by_code.get(code) {
+            Some(&i) => Some(&self.carriers[i]),
+            None => self
+                .by_code
+                .get(&code.trim().to_ascii_lowercase())
+                .map(|&i| &self.carriers[i]),
+        }
     }
 
-    /// The list as `GET /carriers` answers it: `Lang: cn` gives `name_cn` as `name`; the
-    /// `name_cn` key itself is not part of a TrackingMore response.
-    pub fn listing(&self, lang: Option<&str>) -> Vec<Value> {
-        let cn = matches!(lang, Some(l) if l.eq_ignore_ascii_case("cn"));
-        self.carriers
-            .iter()
-            .map(|c| {
-                let mut v = c.json.clone();
-                if let Some(obj) = v.as_object_mut() {
-                    let cn_name = obj.remove("name_cn");
-                    if cn {
-                        if let Some(n) =
-                            cn_name.filter(|n| n.as_str().is_some_and(|s| !s.is_empty()))
-                        {
-                            obj.insert("name".into(), n);
-                        }
-                    }
-                }
-                v
-            })
-            .collect()
-    }
-
-    /// Candidate carriers for a number, most likely first, as `{name, code}` objects; empty
-    /// when nothing matches (the API answers 4032).
-    pub fn detect(&self, number: &str) -> Vec<Value> {
+    /// Candidate carriers for a number, most likely first; empty when nothing matches.
+    pub fn detect(&self, number: &str) -> Vec<&CarrierRecord> {
         detect_codes(number)
             .into_iter()
             .filter_map(|code| self.get(code))
-            .map(|c| {
-                serde_json::json!({
-                    "name": c.json.get("name").cloned().unwrap_or(Value::Null),
-                    "code": c.code,
-                })
-            })
             .collect()
     }
 }

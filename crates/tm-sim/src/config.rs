@@ -20,6 +20,17 @@ pub enum OverLimitStyle {
     Meta4020,
 }
 
+/// Who a rate limit counts: the document says each IP; per key is an option.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LimitScope {
+    /// Each client IP address ("それぞれの IP").
+    #[default]
+    Ip,
+    /// Each API key.
+    Key,
+}
+
 /// Where status changes are POSTed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WebhookTarget {
@@ -51,11 +62,31 @@ pub struct SimConfig {
     pub seed: u64,
     /// Accepted API keys; empty accepts any non-empty key.
     pub api_keys: Vec<String>,
+    /// Keys that were deleted: refused with 4002.
+    #[serde(default)]
+    pub revoked_keys: Vec<String>,
+    /// v2 routes (by name, e.g. `trackings/aircargo`) that this account has not had
+    /// activated: refused with 4018.
+    #[serde(default)]
+    pub inactive_features: Vec<String>,
     /// Whether the documented rate limits are enforced.
     pub rate_limits: bool,
+    /// Who a limit counts: each client IP (the document's rule) or each key.
+    #[serde(default)]
+    pub limit_scope: LimitScope,
     /// Requests per second per rate class (`realtime`, `list`, `default`); absent = unlimited.
+    /// "N per second" allows N within any second and refuses the N+1st.
     pub limits: BTreeMap<String, f64>,
-    /// Slack granted to a request arriving early, in milliseconds (network jitter); the reference does not document one.
+    /// Trackings per second the list class may return (the document: 2000); `None` = no
+    /// limit.
+    #[serde(default = "default_list_trackings")]
+    pub list_trackings_per_second: Option<u64>,
+    /// How long every request from a refused IP (or key) is refused, in milliseconds: the
+    /// document says "requests are suspended; wait about two minutes".
+    #[serde(default = "default_suspension")]
+    pub suspension_ms: u64,
+    /// Slack granted to a request arriving early, in milliseconds (network jitter of a client
+    /// spacing its requests exactly); the reference does not document one.
     pub rate_limit_tolerance_ms: i64,
     /// Whether a 429 carries `Retry-After` (the reference documents none).
     pub retry_after_header: bool,
@@ -94,8 +125,13 @@ impl Default for SimConfig {
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             seed: 42,
             api_keys: Vec::new(),
+            revoked_keys: Vec::new(),
+            inactive_features: Vec::new(),
             rate_limits: true,
+            limit_scope: LimitScope::Ip,
             limits: default_limits(),
+            list_trackings_per_second: default_list_trackings(),
+            suspension_ms: default_suspension(),
             rate_limit_tolerance_ms: 100,
             retry_after_header: false,
             batch_max: 40,
@@ -115,7 +151,16 @@ impl Default for SimConfig {
     }
 }
 
-/// The documented limits: realtime 3 per second, list 1 per second.
+/// The documented limits: realtime 3 per second, list 1 per second (each IP).
 pub fn default_limits() -> BTreeMap<String, f64> {
     BTreeMap::from([("realtime".into(), 3.0), ("list".into(), 1.0)])
+}
+
+fn default_list_trackings() -> Option<u64> {
+    Some(2000)
+}
+
+/// The documented pause after a 429: about two minutes.
+fn default_suspension() -> u64 {
+    120_000
 }

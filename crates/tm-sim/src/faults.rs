@@ -26,6 +26,15 @@ pub enum Fault {
     Meta429,
     /// HTTP 200 with meta 503; not applied.
     Meta503,
+    /// Any documented meta code with the document's text (4018, 402, 403, 409, 500, …), on
+    /// HTTP 200 as v2 answers or on `http_status` if given; not applied.
+    Meta {
+        /// The meta code.
+        code: u32,
+        /// The HTTP status (default 200).
+        #[serde(default)]
+        http_status: Option<u16>,
+    },
     /// HTTP 502 with an HTML page from a "proxy"; not applied.
     Html,
     /// HTTP 500 with an empty body; not applied.
@@ -60,6 +69,7 @@ impl Fault {
                 | Fault::Http429 { .. }
                 | Fault::Meta429
                 | Fault::Meta503
+                | Fault::Meta { .. }
                 | Fault::Html
                 | Fault::Empty
         )

@@ -1,7 +1,7 @@
 //! Deterministic shipment journeys: the same seed, carrier and number always give the same
-//! route, events and ending.
-
-use tm_types::{Substatus, TrackingStatus};
+//! route, events and ending. Each event says what it is in both generations' vocabularies
+//! (v2 has no `inforeceived`, v4 more sub-statuses), so one account's trackings read
+//! consistently through either.
 
 /// A country a journey passes through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -142,18 +142,74 @@ pub struct Event {
     /// Which carrier reports it.
     pub leg: Leg,
     /// `StatusDescription`.
-    pub description: String,
+    pub description: &'static str,
     /// `Details` (location).
     pub details: String,
-    /// `checkpoint_status`.
-    pub status: TrackingStatus,
-    /// `substatus`.
-    pub substatus: Substatus,
+    /// The event's status and sub-status.
+    pub code: Code,
     /// `ItemNode`: the milestone this event marks.
     pub node: Option<&'static str>,
     /// Hours ahead of UTC where it happened.
     pub utc_offset_h: i64,
+    /// The city it happened in.
+    pub city: &'static str,
+    /// The ISO code of the country it happened in.
+    pub country: &'static str,
 }
+
+/// What an event is, in each generation's words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Code {
+    /// v2 `checkpoint_status`.
+    pub v2: &'static str,
+    /// v2 `substatus`.
+    pub v2_sub: &'static str,
+    /// v4 `checkpoint_delivery_status`.
+    pub v4: &'static str,
+    /// v4 `checkpoint_delivery_substatus`.
+    pub v4_sub: &'static str,
+}
+
+const fn code(
+    v2: &'static str,
+    v2_sub: &'static str,
+    v4: &'static str,
+    v4_sub: &'static str,
+) -> Code {
+    Code {
+        v2,
+        v2_sub,
+        v4,
+        v4_sub,
+    }
+}
+
+/// Shipment data received, awaiting pickup (v2 has no `inforeceived`).
+const INFO_RECEIVED: Code = code("notfound", "notfound001", "inforeceived", "inforeceived001");
+const PICKED_UP: Code = code("transit", "transit001", "transit", "transit001");
+const DISPATCHED: Code = code("transit", "transit002", "transit", "transit006");
+const DEPARTED_AIRPORT: Code = code("transit", "transit001", "transit", "transit007");
+const ARRIVED_ABROAD: Code = code("transit", "transit004", "transit", "transit004");
+const CUSTOMS_HELD: Code = code("exception", "exception006", "exception", "exception006");
+const CUSTOMS_CLEARED: Code = code("transit", "transit005", "transit", "transit005");
+const AT_DELIVERY_FACILITY: Code = code("transit", "transit003", "transit", "transit003");
+const OUT_FOR_DELIVERY: Code = code("pickup", "pickup001", "pickup", "pickup001");
+const READY_FOR_COLLECTION: Code = code("pickup", "pickup002", "pickup", "pickup002");
+const DELIVERED: Code = code("delivered", "delivered001", "delivered", "delivered001");
+const COLLECTED: Code = code("delivered", "delivered002", "delivered", "delivered002");
+const SIGNED: Code = code("delivered", "delivered003", "delivered", "delivered003");
+const LEFT_AT_DOOR: Code = code("delivered", "delivered004", "delivered", "delivered004");
+const NOBODY_HOME: Code = code(
+    "undelivered",
+    "undelivered001",
+    "undelivered",
+    "undelivered002",
+);
+const REFUSED: Code = code("exception", "exception009", "exception", "exception009");
+const RETURNING: Code = code("exception", "exception011", "exception", "exception011");
+const RETURNED: Code = code("exception", "exception010", "exception", "exception010");
+const UNCLAIMED: Code = code("exception", "exception004", "exception", "exception004");
+const DAMAGED: Code = code("exception", "exception007", "exception", "exception007");
 
 /// How a journey ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -298,31 +354,26 @@ pub fn plan(
         rng,
         events: Vec::new(),
     };
-    use Substatus as S;
-    use TrackingStatus as T;
     let o = (Leg::Origin, origin, o_city);
     b.scan(
         (0, 0),
         o,
         "Shipment information received",
-        T::NotFound,
-        S::Notfound001,
+        INFO_RECEIVED,
         None,
     );
     b.scan(
         (4 * HOUR, 24 * HOUR),
         o,
         "Picked up by the carrier",
-        T::Transit,
-        S::Transit001,
+        PICKED_UP,
         Some("ItemReceived"),
     );
     b.scan(
         (3 * HOUR, 12 * HOUR),
         o,
         "Departed from the sorting centre",
-        T::Transit,
-        S::Transit002,
+        DISPATCHED,
         Some("ItemDispatched"),
     );
     if ending == Ending::Expires {
@@ -349,16 +400,14 @@ pub fn plan(
             (12 * HOUR, 36 * HOUR),
             o,
             "Departed from the origin airport",
-            T::Transit,
-            S::Transit001,
+            DEPARTED_AIRPORT,
             Some("DepartfromAirport"),
         );
         b.scan(
             (18 * HOUR, 72 * HOUR),
             far,
             "Arrived in the destination country",
-            T::Transit,
-            S::Transit004,
+            ARRIVED_ABROAD,
             Some("ArrivalfromAbroad"),
         );
         if ending == Ending::Exception && b.rng.below(2) == 0 {
@@ -366,8 +415,7 @@ pub fn plan(
                 (12 * HOUR, 48 * HOUR),
                 far,
                 "Held by customs",
-                T::Exception,
-                S::Exception006,
+                CUSTOMS_HELD,
                 None,
             );
             return Plan {
@@ -382,8 +430,7 @@ pub fn plan(
             (6 * HOUR, 48 * HOUR),
             far,
             "Customs clearance completed",
-            T::Transit,
-            S::Transit005,
+            CUSTOMS_CLEARED,
             Some("CustomsClearance"),
         );
     }
@@ -391,64 +438,63 @@ pub fn plan(
         (8 * HOUR, 36 * HOUR),
         far,
         "Arrived at the delivery facility",
-        T::Transit,
-        S::Transit003,
+        AT_DELIVERY_FACILITY,
         Some("DestinationArrived"),
     );
-    b.scan(
-        (6 * HOUR, 20 * HOUR),
-        far,
-        "Out for delivery",
-        T::Pickup,
-        S::Unknown("pickup001".into()),
-        None,
-    );
-    let (desc, status, sub) = match ending {
-        Ending::Delivered => b
-            .rng
-            .pick(&[
-                ("Delivered", T::Delivered, S::Delivered001),
-                (
-                    "Delivered, signed for by the recipient",
-                    T::Delivered,
-                    S::Delivered003,
-                ),
-                (
-                    "Delivered, left at the front door",
-                    T::Delivered,
-                    S::Delivered004,
-                ),
-                (
-                    "Collected by the customer at the pickup point",
-                    T::Delivered,
-                    S::Delivered002,
-                ),
-            ])
-            .clone(),
-        Ending::Undelivered => (
-            "Delivery attempted: no one at home, card left",
-            T::Undelivered,
-            S::Unknown("undelivered001".into()),
-        ),
-        _ => b
-            .rng
-            .pick(&[
-                ("Refused by the recipient", T::Exception, S::Exception009),
-                (
-                    "Returning to the sender: address unknown",
-                    T::Exception,
-                    S::Exception011,
-                ),
-                (
-                    "Unclaimed at the pickup point",
-                    T::Exception,
-                    S::Exception004,
-                ),
-                ("Damaged in transit", T::Exception, S::Exception007),
-            ])
-            .clone(),
+    let collect = b.rng.below(5) == 0;
+    if collect {
+        b.scan(
+            (6 * HOUR, 20 * HOUR),
+            far,
+            "Ready for collection at the pickup point",
+            READY_FOR_COLLECTION,
+            None,
+        );
+    } else {
+        b.scan(
+            (6 * HOUR, 20 * HOUR),
+            far,
+            "Out for delivery",
+            OUT_FOR_DELIVERY,
+            None,
+        );
+    }
+    let (desc, last) = match ending {
+        Ending::Delivered if collect => {
+            ("Collected by the customer at the pickup point", COLLECTED)
+        }
+        Ending::Delivered => *b.rng.pick(&[
+            ("Delivered", DELIVERED),
+            ("Delivered, signed for by the recipient", SIGNED),
+            ("Delivered, left at the front door", LEFT_AT_DOOR),
+        ]),
+        Ending::Undelivered => ("Delivery attempted: no one at home, card left", NOBODY_HOME),
+        _ => *b.rng.pick(&[
+            ("Refused by the recipient", REFUSED),
+            ("Returning to the sender: address unknown", RETURNING),
+            ("Unclaimed at the pickup point", UNCLAIMED),
+            ("Damaged in transit", DAMAGED),
+        ]),
     };
-    b.scan((2 * HOUR, 8 * HOUR), far, desc, status, sub, None);
+    b.scan((2 * HOUR, 8 * HOUR), far, desc, last, None);
+    if last == RETURNING {
+        // The parcel goes back: returned some days later, and the sender's own "delivered"
+        // scan after that does not undo the exception (v4's sticky exception010/011).
+        b.scan(
+            (3 * 24 * HOUR, 9 * 24 * HOUR),
+            o,
+            "Returned to the sender",
+            RETURNED,
+            None,
+        );
+        b.scan(
+            (4 * HOUR, 30 * HOUR),
+            o,
+            "Delivered to the sender",
+            DELIVERED,
+            None,
+        );
+    }
     Plan {
         origin,
         destination,
@@ -466,26 +512,25 @@ struct Scans {
 }
 
 impl Scans {
-    #[allow(clippy::too_many_arguments)]
     fn scan(
         &mut self,
         gap: (i64, i64),
-        (leg, at, city): (Leg, &'static Country, &str),
-        description: &str,
-        status: TrackingStatus,
-        substatus: Substatus,
+        (leg, at, city): (Leg, &'static Country, &'static str),
+        description: &'static str,
+        code: Code,
         node: Option<&'static str>,
     ) {
         self.t += self.rng.between(gap.0, gap.1);
         self.events.push(Event {
             offset_ms: self.t,
             leg,
-            description: description.to_owned(),
+            description,
             details: format!("{city}, {}", at.code),
-            status,
-            substatus,
+            code,
             node,
             utc_offset_h: at.utc_offset_h,
+            city,
+            country: at.code,
         });
     }
 }

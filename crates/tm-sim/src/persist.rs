@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::server::Sim;
+use crate::state::Sim;
 use crate::store::Store;
 
 /// Real Unix milliseconds.

@@ -1,17 +1,9 @@
 //! Webhook pushes: on a status change, POST the v2 payload with a `verifyInfo` signature, and
-//! retry failed deliveries with a doubling wait.
-
-use std::sync::Arc;
-use std::time::Duration;
+//! retry failed deliveries with a doubling wait. Sending needs the `webhooks` feature.
 
 use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 use sha2::Sha256;
-
-use crate::api::render_stored;
-use crate::server::Sim;
-use crate::store::{self, Shape};
 
 /// One status change and what became of its delivery.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -36,116 +28,142 @@ pub fn sign(email: &str, time_str: &str) -> String {
     let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(email.as_bytes())
         .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
     mac.update(time_str.as_bytes());
-    mac.finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex::encode(mac.finalize().into_bytes())
 }
 
-/// The payloads due: every tracking whose status changed since it was last announced.
-fn due(sim: &Sim) -> Vec<(String, String, String, Value)> {
-    let now = sim.clock.now_ms();
-    let mut guard = sim.store();
-    let st = &mut *guard;
-    let mut changed = Vec::new();
-    for t in st.trackings.values() {
-        if t.frozen_ms.is_some() {
-            continue;
-        }
-        let (status, _) = store::status_of(&mut st.plans, sim.config.seed, &sim.catalogue, t, now);
-        if t.notified_status.as_deref() != Some(status.as_str()) {
-            changed.push((
-                t.carrier_code.clone(),
-                t.tracking_number.clone(),
-                status.as_str().to_owned(),
-            ));
-        }
-    }
-    let mut out = Vec::new();
-    for (carrier, number, status) in changed {
-        let k = store::key(&carrier, &number);
-        let Some(t) = st.trackings.get(&k).cloned() else {
-            continue;
-        };
-        let data = render_stored(sim, st, &t, Shape::Full, now);
-        if let Some(t) = st.trackings.get_mut(&k) {
-            t.notified_status = Some(status.clone());
-        }
-        out.push((carrier, number, status, data));
-    }
-    out
-}
+#[cfg(feature = "webhooks")]
+pub(crate) use sender::run;
 
-/// Watches for status changes and delivers them until the simulator stops.
-pub async fn run(sim: Arc<Sim>, mut stop: tokio::sync::watch::Receiver<bool>) {
-    let Some(target) = sim.config.webhook.clone() else {
-        return;
-    };
-    let client = match reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .build()
-    {
-        Ok(c) => c,
-        Err(e) => {
-            tracing::error!(error = %e, "webhook client could not be built");
+#[cfg(feature = "webhooks")]
+mod sender {
+    use std::sync::Arc;
+    use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+    use super::{Delivery, sign};
+    use crate::json::{J, Obj, php_escape};
+    use crate::state::{Sim, lock};
+    use crate::store;
+    use crate::v2::render::Shape;
+    use crate::v2::render_stored;
+
+    /// The payloads due: every tracking whose status changed since it was last announced.
+    fn due(sim: &Sim) -> Vec<(String, String, String, Obj)> {
+        let now = sim.clock.now_ms();
+        let mut guard = sim.store();
+        let st = &mut *guard;
+        let mut changed = Vec::new();
+        for t in st.trackings.values() {
+            if t.frozen_ms.is_some() {
+                continue;
+            }
+            let status = store::stored_view(&mut st.plans, sim.config.seed, &sim.catalogue, t, now)
+                .v2()
+                .status;
+            if t.notified_status.as_deref() != Some(status) {
+                changed.push((
+                    t.carrier_code.clone(),
+                    t.tracking_number.clone(),
+                    status.to_owned(),
+                ));
+            }
+        }
+        let mut out = Vec::new();
+        for (carrier, number, status) in changed {
+            let k = store::key(&carrier, &number);
+            let Some(t) = st.trackings.get(&k).cloned() else {
+                continue;
+            };
+            let data = render_stored(sim, st, &t, Shape::Webhook, now);
+            if let Some(t) = st.trackings.get_mut(&k) {
+                t.notified_status = Some(status.clone());
+            }
+            out.push((carrier, number, status, data));
+        }
+        out
+    }
+
+    /// Watches for status changes and delivers them until the simulator stops.
+    pub async fn run(sim: Arc<Sim>, mut stop: tokio::sync::watch::Receiver<bool>) {
+        let Some(target) = sim.config.webhook.clone() else {
             return;
-        }
-    };
-    loop {
-        for (carrier, number, status, data) in due(&sim) {
-            let sim = sim.clone();
-            let client = client.clone();
-            let target = target.clone();
-            tokio::spawn(async move {
-                let mut delivery = Delivery {
-                    carrier_code: carrier,
-                    tracking_number: number,
-                    status,
-                    attempts: 0,
-                    delivered: false,
-                    last_error: None,
-                };
-                let mut wait = Duration::from_millis(target.retry_base_ms);
-                while delivery.attempts < target.max_attempts.max(1) {
-                    delivery.attempts += 1;
-                    let time = sim.clock.now_secs();
-                    let body = json!({
-                        "meta": {"code": 200, "type": "Success", "message": "Success"},
-                        "data": data,
-                        "verifyInfo": {"timeStr": time, "signature": sign(&sim.config.account_email, &time.to_string())},
-                    });
-                    let text = crate::server::php_escape(&body.to_string());
-                    let result = client
-                        .post(&target.url)
-                        .header("content-type", "application/json")
-                        .body(text)
-                        .send()
-                        .await;
-                    match result {
-                        Ok(r) if r.status().is_success() => {
-                            delivery.delivered = true;
-                            delivery.last_error = None;
-                            break;
+        };
+        let client = match reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .build()
+        {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::error!(error = %e, "webhook client could not be built");
+                return;
+            }
+        };
+        loop {
+            for (carrier, number, status, data) in due(&sim) {
+                let sim = sim.clone();
+                let client = client.clone();
+                let target = target.clone();
+                tokio::spawn(async move {
+                    let mut delivery = Delivery {
+                        carrier_code: carrier,
+                        tracking_number: number,
+                        status,
+                        attempts: 0,
+                        delivered: false,
+                        last_error: None,
+                    };
+                    let mut wait = Duration::from_millis(target.retry_base_ms);
+                    while delivery.attempts < target.max_attempts.max(1) {
+                        delivery.attempts += 1;
+                        // Real wall-clock time, whatever the simulated clock says: a receiver checks
+                        // the signature's age against its own clock.
+                        let time = SystemTime::now()
+                            .duration_since(UNIX_EPOCH)
+                            .map_or(0, |d| d.as_secs());
+                        let body = Obj::new()
+                            .with(
+                                "meta",
+                                Obj::new()
+                                    .with("code", 200u32)
+                                    .with("type", "Success")
+                                    .with("message", "Success"),
+                            )
+                            .with("data", data.clone())
+                            .with(
+                                "verifyInfo",
+                                Obj::new().with("timeStr", time).with(
+                                    "signature",
+                                    sign(&sim.config.account_email, &time.to_string()),
+                                ),
+                            );
+                        let text = php_escape(&J::from(body).to_text());
+                        let result = client
+                            .post(&target.url)
+                            .header("content-type", "application/json")
+                            .body(text)
+                            .send()
+                            .await;
+                        match result {
+                            Ok(r) if r.status().is_success() => {
+                                delivery.delivered = true;
+                                delivery.last_error = None;
+                                break;
+                            }
+                            Ok(r) => {
+                                delivery.last_error = Some(format!("HTTP {}", r.status().as_u16()))
+                            }
+                            Err(e) => delivery.last_error = Some(e.to_string()),
                         }
-                        Ok(r) => {
-                            delivery.last_error = Some(format!("HTTP {}", r.status().as_u16()))
-                        }
-                        Err(e) => delivery.last_error = Some(e.to_string()),
+                        tokio::time::sleep(wait).await;
+                        wait = wait.saturating_mul(2);
                     }
-                    tokio::time::sleep(wait).await;
-                    wait = wait.saturating_mul(2);
-                }
-                sim.deliveries
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .push(delivery);
-            });
-        }
-        tokio::select! {
-            _ = sim.changed.notified() => {}
-            _ = tokio::time::sleep(Duration::from_millis(250)) => {}
-            _ = stop.changed() => return,
+                    lock(&sim.deliveries).push(delivery);
+                });
+            }
+            tokio::select! {
+                _ = sim.changed.notified() => {}
+                _ = tokio::time::sleep(Duration::from_millis(250)) => {}
+                _ = stop.changed() => return,
+            }
         }
     }
 }

@@ -1,8 +1,10 @@
-//! The shared GCRA store: one Lua step per request on a lazily made, self-healing connection.
-//! The client's limiter ([`RedisRateLimiter`](crate::RedisRateLimiter)) and the simulator's
-//! shared limits both use this one implementation.
+//! Rate-limit state in Redis: one Lua step per request on a lazily made, self-healing
+//! connection. Two algorithms, one file each: a GCRA (`gcra.lua`, the client's smooth
+//! spacing, used by [`RedisRateLimiter`](crate::RedisRateLimiter)) and a sliding window with a
+//! suspension (`window.lua`, "N per second, then a pause", as a server enforces it).
 
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
@@ -10,9 +12,11 @@ use sha2::{Digest, Sha256};
 use tokio::sync::OnceCell;
 
 /// The GCRA step (see `gcra.lua`).
-const SCRIPT: &str = include_str!("gcra.lua");
+const GCRA: &str = include_str!("gcra.lua");
+/// The window admission (see `window.lua`).
+const WINDOW: &str = include_str!("window.lua");
 
-/// Why a GCRA step could not be taken.
+/// Why a step could not be taken.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoreError {
     /// The Redis error kind and detail (never the URL, which may hold a password).
@@ -40,45 +44,63 @@ impl From<redis::RedisError> for StoreError {
     }
 }
 
-/// A Redis holding GCRA state. The URL is checked at construction; the connection is made on
-/// first use, and remade by the connection manager after Redis restarts.
-pub struct GcraStore {
+/// A Redis holding rate-limit state. The URL is checked at construction; the connection is
+/// made on first use, and remade by the connection manager after Redis restarts.
+pub struct LimitStore {
     client: redis::Client,
     conn: OnceCell<ConnectionManager>,
-    script: redis::Script,
+    gcra: redis::Script,
+    window: redis::Script,
     command_timeout: Duration,
     redacted_url: String,
+    next_id: AtomicU64,
 }
 
-impl fmt::Debug for GcraStore {
+/// A sliding window: `capacity` units of weight per `window`, a request `slack` early still
+/// counted out, and everything refused for `suspension` after a refusal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    /// The weight a window holds (requests, or trackings).
+    pub capacity: u64,
+    /// The window's length.
+    pub window: Duration,
+    /// How early an entry stops counting (network jitter of well-spaced clients).
+    pub slack: Duration,
+    /// How long everything is refused after a refusal.
+    pub suspension: Duration,
+}
+
+impl fmt::Debug for LimitStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("GcraStore")
+        f.debug_struct("LimitStore")
             .field("url", &self.redacted_url)
             .field("command_timeout", &self.command_timeout)
             .finish_non_exhaustive()
     }
 }
 
-impl GcraStore {
+impl LimitStore {
     /// A store on the Redis at `url` (`redis://…` or `rediss://…`); each command times out
     /// after `command_timeout`.
     ///
     /// ```
     /// use std::time::Duration;
-    /// let store = tm_redis::GcraStore::new("redis://:hunter2@127.0.0.1:6379", Duration::from_secs(1)).unwrap();
+    /// let store = tm_redis::LimitStore::new("redis://:hunter2@127.0.0.1:6379", Duration::from_secs(1)).unwrap();
     /// assert_eq!(store.url(), "redis://:***@127.0.0.1:6379");
-    /// assert!(tm_redis::GcraStore::new("http://not-redis", Duration::from_secs(1)).is_err());
+    /// assert!(tm_redis::LimitStore::new("http://not-redis", Duration::from_secs(1)).is_err());
     /// ```
-    pub fn new(url: &str, command_timeout: Duration) -> Result<GcraStore, StoreError> {
+    pub fn new(url: &str, command_timeout: Duration) -> Result<LimitStore, StoreError> {
         let client = redis::Client::open(url).map_err(|e| StoreError {
             message: format!("Redis URL {}: {}", redact_url(url), StoreError::from(e)),
         })?;
-        Ok(GcraStore {
+        Ok(LimitStore {
             client,
             conn: OnceCell::new(),
-            script: redis::Script::new(SCRIPT),
+            gcra: redis::Script::new(GCRA),
+            window: redis::Script::new(WINDOW),
             command_timeout,
             redacted_url: redact_url(url),
+            next_id: AtomicU64::new(0),
         })
     }
 
@@ -102,7 +124,7 @@ impl GcraStore {
 
     /// One GCRA step on `key`: `Ok(None)` granted (and recorded), `Ok(Some(wait))` not before
     /// `wait`.
-    pub async fn step(
+    pub async fn gcra(
         &self,
         key: &str,
         interval: Duration,
@@ -110,10 +132,37 @@ impl GcraStore {
     ) -> Result<Option<Duration>, StoreError> {
         let mut conn = self.connection().await?;
         let wait_us: u64 = self
-            .script
+            .gcra
             .key(key)
             .arg(interval.as_micros().max(1) as u64)
             .arg(tolerance.as_micros() as u64)
+            .invoke_async(&mut conn)
+            .await?;
+        Ok((wait_us > 0).then(|| Duration::from_micros(wait_us)))
+    }
+
+    /// Admits `weight` to the sliding window at `key` (suspension kept at `suspension_key`):
+    /// `Ok(None)` admitted and recorded, `Ok(Some(wait))` refused until the suspension ends
+    /// (`wait` is zero-length-rounded-up when no suspension is configured).
+    pub async fn window(
+        &self,
+        key: &str,
+        suspension_key: &str,
+        limit: Window,
+        weight: u64,
+    ) -> Result<Option<Duration>, StoreError> {
+        let mut conn = self.connection().await?;
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let wait_us: u64 = self
+            .window
+            .key(key)
+            .key(suspension_key)
+            .arg(limit.capacity)
+            .arg(weight)
+            .arg(limit.window.as_micros() as u64)
+            .arg(limit.slack.as_micros() as u64)
+            .arg(limit.suspension.as_micros() as u64)
+            .arg(format!("{}-{id}", std::process::id()))
             .invoke_async(&mut conn)
             .await?;
         Ok((wait_us > 0).then(|| Duration::from_micros(wait_us)))

@@ -1,0 +1,138 @@
+//! The `/_sim` admin routes: the clock, resets, the fault plan, counters, webhook deliveries
+//! and saving.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::faults::FaultPlan;
+use crate::state::{Sim, Stats, lock};
+use crate::store::Store;
+use crate::webhook::Delivery;
+
+#[derive(Deserialize)]
+struct ClockChange {
+    #[serde(default)]
+    advance_secs: Option<f64>,
+    #[serde(default)]
+    set_unix: Option<i64>,
+}
+
+fn clock_json(sim: &Sim) -> Value {
+    let now = sim.clock.now_ms();
+    json!({"now_ms": now, "now": crate::store::iso(now, 0), "mode": sim.clock.mode()})
+}
+
+async fn index() -> Json<Value> {
+    Json(json!({
+        "routes": {
+            "GET /_sim/clock": "simulated time and clock mode",
+            "POST /_sim/clock": "{\"advance_secs\": f} moves time forward; {\"set_unix\": s} sets it",
+            "POST /_sim/reset": "forgets every tracking, counter, rate-limit window and suspension",
+            "GET /_sim/faults": "the fault plan",
+            "PUT /_sim/faults": "replaces the fault plan ({\"script\": [...], \"probability\": p, \"random\": [...]})",
+            "DELETE /_sim/faults": "clears the fault plan",
+            "GET /_sim/stats": "request counts by route and meta code, rate-limited and faulted requests",
+            "GET /_sim/webhooks": "webhook deliveries and their outcomes",
+            "POST /_sim/save": "writes the state file now",
+        }
+    }))
+}
+
+async fn clock_get(State(sim): State<Arc<Sim>>) -> Json<Value> {
+    Json(clock_json(&sim))
+}
+
+async fn clock_post(State(sim): State<Arc<Sim>>, Json(change): Json<ClockChange>) -> Response {
+    if let Some(s) = change.set_unix {
+        sim.clock.set_ms(s.saturating_mul(1000));
+    }
+    if let Some(a) = change.advance_secs {
+        if !a.is_finite() || a < 0.0 {
+            return (
+                StatusCode::BAD_REQUEST,
+                Json(json!({"error": "advance_secs must be a non-negative number"})),
+            )
+                .into_response();
+        }
+        sim.clock.advance_ms((a * 1000.0) as i64);
+    }
+    sim.mark_dirty();
+    Json(clock_json(&sim)).into_response()
+}
+
+async fn reset(State(sim): State<Arc<Sim>>) -> Json<Value> {
+    let registered = sim.clock.now_secs();
+    *sim.store() = Store {
+        registered_secs: registered,
+        ..Store::default()
+    };
+    *lock(&sim.stats) = Stats::default();
+    sim.clear_limits();
+    lock(&sim.deliveries).clear();
+    sim.mark_dirty();
+    Json(json!({"reset": true}))
+}
+
+async fn faults_get(State(sim): State<Arc<Sim>>) -> Json<FaultPlan> {
+    Json(lock(&sim.faults).clone())
+}
+
+async fn faults_put(State(sim): State<Arc<Sim>>, Json(plan): Json<FaultPlan>) -> Json<FaultPlan> {
+    *lock(&sim.faults) = plan.clone();
+    Json(plan)
+}
+
+async fn faults_delete(State(sim): State<Arc<Sim>>) -> Json<FaultPlan> {
+    *lock(&sim.faults) = FaultPlan::default();
+    Json(FaultPlan::default())
+}
+
+async fn stats(State(sim): State<Arc<Sim>>) -> Json<Stats> {
+    Json(lock(&sim.stats).clone())
+}
+
+async fn webhooks(State(sim): State<Arc<Sim>>) -> Json<Vec<Delivery>> {
+    Json(lock(&sim.deliveries).clone())
+}
+
+async fn save(State(sim): State<Arc<Sim>>) -> Response {
+    match crate::persist::save(&sim) {
+        Ok(Some(path)) => Json(json!({"saved": path})).into_response(),
+        Ok(None) => (
+            StatusCode::CONFLICT,
+            Json(json!({"error": "no state file configured"})),
+        )
+            .into_response(),
+        Err(e) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Json(json!({"error": e.to_string()})),
+        )
+            .into_response(),
+    }
+}
+
+/// The admin routes.
+pub(crate) fn routes() -> Router<Arc<Sim>> {
+    Router::new()
+        .route("/_sim", get(index))
+        .route("/_sim/", get(index))
+        .route("/_sim/clock", get(clock_get).post(clock_post))
+        .route("/_sim/reset", post(reset))
+        .route(
+            "/_sim/faults",
+            get(faults_get)
+                .put(faults_put)
+                .post(faults_put)
+                .delete(faults_delete),
+        )
+        .route("/_sim/stats", get(stats))
+        .route("/_sim/webhooks", get(webhooks))
+        .route("/_sim/save", post(save))
+}

@@ -1,0 +1,230 @@
+//! The simulator's shared state: configuration, clock, carriers, the account's store, the rate
+//! limits, the fault plan, counters and webhook deliveries.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, MutexGuard};
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalogue::Catalogue;
+use crate::clock::SimClock;
+use crate::config::{LimitScope, SimConfig};
+use crate::faults::FaultPlan;
+use crate::http::Request;
+use crate::journey::Rng;
+use crate::limits::{Admission, LocalLimits, WindowLimit};
+use crate::store::Store;
+use crate::webhook::Delivery;
+
+/// Request and outcome counters, as `GET /_sim/stats` shows them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Stats {
+    /// Every API request.
+    pub requests: u64,
+    /// Requests per route name.
+    pub by_route: BTreeMap<String, u64>,
+    /// Responses per meta code.
+    pub by_code: BTreeMap<u32, u64>,
+    /// Requests refused by the rate limits (suspended ones included).
+    pub rate_limited: u64,
+    /// Faults injected.
+    pub faults: u64,
+}
+
+/// The shared simulator.
+pub struct Sim {
+    pub(crate) config: SimConfig,
+    pub(crate) clock: SimClock,
+    pub(crate) catalogue: Catalogue,
+    store: Mutex<Store>,
+    limits: LocalLimits,
+    pub(crate) faults: Mutex<FaultPlan>,
+    rng: Mutex<Rng>,
+    pub(crate) stats: Mutex<Stats>,
+    pub(crate) deliveries: Mutex<Vec<Delivery>>,
+    dirty: AtomicBool,
+    pub(crate) changed: tokio::sync::Notify,
+    #[cfg(feature = "redis")]
+    shared: Option<crate::limits::SharedLimits>,
+}
+
+impl std::fmt::Debug for Sim {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sim")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Locks a mutex, taking over a poisoned one (a panicking handler must not stop the server).
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Sim {
+    pub(crate) fn new(
+        config: SimConfig,
+        clock: SimClock,
+        store: Store,
+    ) -> Result<Sim, crate::SimError> {
+        let faults = config.faults.clone();
+        let rng = Rng::from_parts(&[&config.seed.to_le_bytes(), b"faults"]);
+        #[cfg(feature = "redis")]
+        let shared = match &config.redis_url {
+            Some(url) => {
+                Some(crate::limits::SharedLimits::new(url).map_err(crate::SimError::Redis)?)
+            }
+            None => None,
+        };
+        #[cfg(not(feature = "redis"))]
+        if config.redis_url.is_some() {
+            return Err(crate::SimError::FeatureDisabled("redis"));
+        }
+        Ok(Sim {
+            config,
+            clock,
+            catalogue: Catalogue::builtin(),
+            store: Mutex::new(store),
+            limits: LocalLimits::default(),
+            faults: Mutex::new(faults),
+            rng: Mutex::new(rng),
+            stats: Mutex::new(Stats::default()),
+            deliveries: Mutex::new(Vec::new()),
+            dirty: AtomicBool::new(false),
+            changed: tokio::sync::Notify::new(),
+            #[cfg(feature = "redis")]
+            shared,
+        })
+    }
+
+    /// The state, locked.
+    pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
+        lock(&self.store)
+    }
+
+    pub(crate) fn mark_dirty(&self) {
+        self.dirty.store(true, Ordering::Release);
+        self.changed.notify_one();
+    }
+
+    pub(crate) fn take_dirty(&self) -> bool {
+        self.dirty.swap(false, Ordering::AcqRel)
+    }
+
+    /// Counts a request to `route`.
+    pub(crate) fn count_route(&self, route: &str) {
+        *lock(&self.stats)
+            .by_route
+            .entry(route.to_owned())
+            .or_default() += 1;
+    }
+
+    /// Counts a response's meta code.
+    pub(crate) fn count_code(&self, code: u32) {
+        *lock(&self.stats).by_code.entry(code).or_default() += 1;
+    }
+
+    /// Who the limits count for `req` sent with `key`.
+    pub(crate) fn limit_scope(&self, req: &Request, key: &str) -> String {
+        match self.config.limit_scope {
+            LimitScope::Ip => format!("ip:{}", req.peer.ip()),
+            LimitScope::Key => format!("key:{key}"),
+        }
+    }
+
+    /// Admits one request of `class` from `scope` to `api`'s limits.
+    pub(crate) async fn admit(
+        &self,
+        api: &str,
+        scope: &str,
+        class: &'static str,
+        weight: u64,
+    ) -> Admission {
+        if !self.config.rate_limits {
+            return Admission::Granted;
+        }
+        let limit = self
+            .config
+            .limits
+            .get(class)
+            .copied()
+            .and_then(WindowLimit::per_second);
+        self.admit_to(api, scope, class, limit, weight).await
+    }
+
+    /// Admits `count` trackings of a list page from `scope` (the document's 2000 per second).
+    pub(crate) async fn admit_trackings(&self, api: &str, scope: &str, count: u64) -> Admission {
+        if !self.config.rate_limits || count == 0 {
+            return Admission::Granted;
+        }
+        let limit = self
+            .config
+            .list_trackings_per_second
+            .map(|capacity| WindowLimit {
+                capacity,
+                window_ms: 1000,
+            });
+        self.admit_to(api, scope, "list-trackings", limit, count)
+            .await
+    }
+
+    async fn admit_to(
+        &self,
+        api: &str,
+        scope: &str,
+        class: &'static str,
+        limit: Option<WindowLimit>,
+        weight: u64,
+    ) -> Admission {
+        // One generation's windows and suspension per scope: v2 and v4 are separate regimes.
+        let scope = format!("{api}:{scope}");
+        let suspension = self.config.suspension_ms as i64;
+        let slack = self.config.rate_limit_tolerance_ms;
+        let admission = match limit {
+            // No limit for the class: only a suspension refuses it.
+            None => match self.limits.suspended_for(&scope, self.clock.limiter_ms()) {
+                Some(left) => Admission::Refused { suspended_ms: left },
+                None => Admission::Granted,
+            },
+            Some(limit) => {
+                #[cfg(feature = "redis")]
+                if let Some(shared) = &self.shared {
+                    if let Some(a) = shared
+                        .admit(&scope, class, limit, weight, slack, suspension)
+                        .await
+                    {
+                        return self.counted(a);
+                    }
+                }
+                self.limits.admit(
+                    &scope,
+                    class,
+                    limit,
+                    weight,
+                    slack,
+                    suspension,
+                    self.clock.limiter_ms(),
+                )
+            }
+        };
+        self.counted(admission)
+    }
+
+    fn counted(&self, a: Admission) -> Admission {
+        if matches!(a, Admission::Refused { .. }) {
+            lock(&self.stats).rate_limited += 1;
+        }
+        a
+    }
+
+    /// Forgets every window and suspension.
+    pub(crate) fn clear_limits(&self) {
+        self.limits.clear();
+    }
+
+    /// A draw in `[0, 1)` for random faults.
+    pub(crate) fn draw(&self) -> f64 {
+        (lock(&self.rng).next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
