@@ -95,7 +95,7 @@ fn ci() -> Result<(), String> {
         &["doc", "--workspace", "--no-deps"],
         &[("RUSTDOCFLAGS", "-D warnings")],
     )?;
-    fixtures::check(&fixtures::dir())?;
+    fixtures::run(&["check".to_owned()])?;
     cargo(&["test", "--workspace", "--all-features", "--locked"], &[])
 }
 
@@ -123,39 +123,10 @@ fn conformance(args: &[String]) -> Result<(), String> {
         ],
         &env,
     )?;
-    let files = fixtures::load(&fixtures::dir())?;
-    let mut by_op = std::collections::BTreeMap::<String, usize>::new();
-    let mut by_kind = std::collections::BTreeMap::<String, usize>::new();
-    let mut n = 0;
-    for (rel, v) in &files {
-        if filter
-            .as_ref()
-            .is_some_and(|f| !fixtures::glob_match(f, rel))
-        {
-            continue;
-        }
-        n += 1;
-        *by_op
-            .entry(v["operation"].as_str().unwrap_or("?").to_owned())
-            .or_default() += 1;
-        let kind = match (
-            v["expect"].get("ok"),
-            v["expect"].get("ok_subset"),
-            v["expect"].get("err"),
-        ) {
-            (Some(_), _, _) | (_, Some(_), _) => "ok".to_owned(),
-            (_, _, Some(e)) => format!("err:{}", e["kind"].as_str().unwrap_or("?")),
-            _ => "?".to_owned(),
-        };
-        *by_kind.entry(kind).or_default() += 1;
+    let mut stats = vec!["stats".to_owned()];
+    if let Some(f) = filter {
+        stats.extend(["--filter".to_owned(), f]);
     }
-    println!("\n{n} fixtures replayed through both runners\n\nper endpoint:");
-    for (op, c) in &by_op {
-        println!("  {op:<32} {c}");
-    }
-    println!("\nper outcome kind:");
-    for (k, c) in &by_kind {
-        println!("  {k:<32} {c}");
-    }
-    Ok(())
+    println!("\nreplayed through both runners:");
+    fixtures::run(&stats)
 }
