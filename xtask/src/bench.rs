@@ -1,17 +1,45 @@
 //! `cargo xtask bench`: runs the criterion decode benchmark and the loopback harness, then
 //! prints every figure against its goal (a table, or JSON with `--json`).
 
+use std::path::PathBuf;
 use std::process::Command;
 
 use serde_json::{Value, json};
 
 use crate::{cargo, workspace_root};
 
-fn criterion_mean_ns(id: &str) -> Result<f64, String> {
-    let path = workspace_root()
-        .join("target/criterion")
+/// The target directory as cargo reports it (it honours `CARGO_TARGET_DIR` and
+/// `build.target-dir`, which a fixed `./target` does not).
+fn target_dir() -> Result<PathBuf, String> {
+    let out = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["metadata", "--format-version", "1", "--no-deps"])
+        .current_dir(workspace_root())
+        .output()
+        .map_err(|e| format!("cargo metadata: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "cargo metadata failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let v: Value =
+        serde_json::from_slice(&out.stdout).map_err(|e| format!("cargo metadata: {e}"))?;
+    v["target_directory"]
+        .as_str()
+        .map(PathBuf::from)
+        .ok_or_else(|| "cargo metadata has no target_directory".to_owned())
+}
+
+fn criterion_file(id: &str, file: &str) -> Result<PathBuf, String> {
+    Ok(target_dir()?
+        .join("criterion")
         .join(id)
-        .join("new/estimates.json");
+        .join("new")
+        .join(file))
+}
+
+fn criterion_mean_ns(id: &str) -> Result<f64, String> {
+    let path = criterion_file(id, "estimates.json")?;
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     let v: Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
     v["mean"]["point_estimate"]
@@ -20,10 +48,7 @@ fn criterion_mean_ns(id: &str) -> Result<f64, String> {
 }
 
 fn criterion_bytes(id: &str) -> Result<f64, String> {
-    let path = workspace_root()
-        .join("target/criterion")
-        .join(id)
-        .join("new/benchmark.json");
+    let path = criterion_file(id, "benchmark.json")?;
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     let v: Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
     v["throughput"]["Bytes"]

@@ -1,6 +1,7 @@
 //! Repository automation in Rust, run as `cargo xtask <command>`: no shell scripts to rot.
 //!
-//! - `ci`: every CI step (fmt, clippy, docs, fixtures check, tests).
+//! - `ci`: every CI check (fmt, clippy, docs, fixtures check, packaging, tests, a short fuzz
+//!   run); `.ci/run` installs what they need and calls this.
 //! - `conformance [--filter GLOB]`: replays the fixtures through both runners, then counts them
 //!   per endpoint and per outcome kind.
 //! - `fixtures check`: validates every fixture against schema 1, refuses anything that looks
@@ -43,7 +44,7 @@ fn print_help() {
     println!(
         "cargo xtask <command>\n\n\
          commands:\n  \
-         ci                          every CI step: fmt, clippy, docs, fixtures check, tests\n  \
+         ci                          every CI check: fmt, clippy, docs, fixtures, packaging, tests, fuzz\n  \
          conformance [--filter G]    replay the fixtures through both runners and count them\n  \
          fixtures check              validate fixtures: schema, no real keys, canonical format\n  \
          fixtures fmt                rewrite fixtures in the canonical format\n  \
@@ -77,26 +78,97 @@ pub fn workspace_root() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
+/// The fuzz targets CI runs for a short while each.
+const FUZZ_TARGETS: &[&str] = &["decode", "path_encoding", "webhook_verify"];
+
+fn step(name: &str) {
+    println!("\n== {name}");
+}
+
+/// Every CI check, in order; `.ci/run` calls this after installing what the checks need.
 fn ci() -> Result<(), String> {
+    step("cargo fmt --all --check");
     cargo(&["fmt", "--all", "--check"], &[])?;
+    step("cargo clippy --workspace --all-targets --all-features -- -D warnings");
     cargo(
         &[
             "clippy",
             "--workspace",
             "--all-targets",
             "--all-features",
+            "--locked",
             "--",
             "-D",
             "warnings",
         ],
         &[],
     )?;
+    step("cargo doc --workspace --no-deps (warnings are errors)");
     cargo(
-        &["doc", "--workspace", "--no-deps"],
+        &["doc", "--workspace", "--no-deps", "--locked"],
         &[("RUSTDOCFLAGS", "-D warnings")],
     )?;
+    step("cargo xtask fixtures check");
     fixtures::run(&["check".to_owned()])?;
-    cargo(&["test", "--workspace", "--all-features", "--locked"], &[])
+    step("cargo package --workspace --locked --no-verify");
+    // --allow-dirty: a local run checks packaging of the tree as it is; CI's is clean anyway.
+    cargo(
+        &[
+            "package",
+            "--workspace",
+            "--locked",
+            "--no-verify",
+            "--allow-dirty",
+            "--quiet",
+        ],
+        &[],
+    )?;
+    // The README's test command, exactly.
+    step("cargo test --workspace --all-features --locked");
+    cargo(&["test", "--workspace", "--all-features", "--locked"], &[])?;
+    step("cargo fuzz (10 s per target)");
+    fuzz()
+}
+
+/// A short run of each fuzz target; skipped with a note where cargo-fuzz is not installed.
+fn fuzz() -> Result<(), String> {
+    let cargo_bin = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let installed = Command::new(&cargo_bin)
+        .args(["fuzz", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !installed {
+        println!(
+            "skipped: cargo-fuzz is not installed (`cargo install cargo-fuzz`; .ci/run installs it)"
+        );
+        return Ok(());
+    }
+    for target in FUZZ_TARGETS {
+        // cargo-fuzz needs nightly flags; RUSTC_BOOTSTRAP lets the stable compiler accept them.
+        let out = Command::new(&cargo_bin)
+            .args([
+                "fuzz",
+                "run",
+                target,
+                "--",
+                "-max_total_time=10",
+                "-print_final_stats=0",
+            ])
+            .env("RUSTC_BOOTSTRAP", "1")
+            .current_dir(workspace_root().join("fuzz"))
+            .output()
+            .map_err(|e| format!("cargo fuzz: {e}"))?;
+        let text = String::from_utf8_lossy(&out.stderr);
+        if !out.status.success() {
+            return Err(format!("fuzz target {target} failed:\n{text}"));
+        }
+        let tail: Vec<&str> = text.lines().rev().take(2).collect();
+        println!(
+            "{target}: {}",
+            tail.into_iter().rev().collect::<Vec<_>>().join(" | ")
+        );
+    }
+    Ok(())
 }
 
 fn conformance(args: &[String]) -> Result<(), String> {

@@ -12,94 +12,98 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use tm_core::types::{CreateTrackingRequest, CustomerEmail};
+use tm_core::types::CreateTrackingRequest;
 use tm_core::{Client, ItemOutcome};
 
 use crate::cli::{Format, ImportArgs};
 use crate::output::Out;
 use crate::{Failure, client_exit_code};
 
-/// Columns a CSV may have besides the two required ones.
-const OPTIONAL: &[&str] = &[
-    "destination_code",
-    "title",
-    "logistics_channel",
-    "customer_name",
-    "customer_email",
-    "customer_phone",
-    "order_id",
-    "order_create_time",
-    "tracking_ship_date",
-    "tracking_postal_code",
-    "tracking_account_number",
-    "tracking_destination_country",
-    "specialnumberdestination",
-    "lang",
-    "comment",
-    "auto_correct",
-];
+/// One data row of a shipments CSV: the create fields, by their API names (headers are read
+/// case-insensitively). A column this does not name is refused with the list of known ones.
+/// It becomes a create request through serde, field by field under the same names.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct Row {
+    tracking_number: String,
+    carrier_code: String,
+    destination_code: Option<String>,
+    title: Option<String>,
+    logistics_channel: Option<String>,
+    customer_name: Option<String>,
+    customer_email: Option<String>,
+    customer_phone: Option<String>,
+    order_id: Option<String>,
+    order_create_time: Option<String>,
+    tracking_ship_date: Option<String>,
+    tracking_postal_code: Option<String>,
+    tracking_account_number: Option<String>,
+    tracking_destination_country: Option<String>,
+    #[serde(rename(
+        deserialize = "specialnumberdestination",
+        serialize = "specialNumberDestination"
+    ))]
+    special_number_destination: Option<String>,
+    lang: Option<String>,
+    comment: Option<String>,
+    auto_correct: Option<u8>,
+}
 
-/// Reads a shipments CSV: `(row number, request)` per data row, rows numbered from 1.
+impl Row {
+    fn into_request(self) -> Result<CreateTrackingRequest, String> {
+        serde_json::to_value(self)
+            .and_then(serde_json::from_value)
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// Reads a shipments CSV: `(row number, request)` per data row, rows numbered from 1. A bad
+/// header (an unknown or a missing column) is reported before any row is read.
 pub fn read_csv(path: &Path) -> Result<Vec<(usize, CreateTrackingRequest)>, Failure> {
     let file = File::open(path).map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_reader(file);
     let bad = |m: String| Failure::Usage(format!("{}: {m}", path.display()));
-    let headers: Vec<String> = reader
+    let headers: csv::StringRecord = reader
         .headers()
         .map_err(|e| bad(e.to_string()))?
         .iter()
         .map(|h| h.trim_start_matches('\u{feff}').to_ascii_lowercase())
         .collect();
-    for required in ["tracking_number", "carrier_code"] {
-        if !headers.iter().any(|h| h == required) {
-            return Err(bad(format!("the header has no `{required}` column")));
-        }
-    }
-    if let Some(unknown) = headers.iter().find(|h| {
-        !OPTIONAL.contains(&h.as_str()) && *h != "tracking_number" && *h != "carrier_code"
-    }) {
-        return Err(bad(format!(
-            "unknown column `{unknown}`; allowed besides tracking_number and carrier_code: {}",
-            OPTIONAL.join(", ")
-        )));
+    reader.set_headers(headers.clone());
+    // An empty row against the header: serde names an unknown or a missing column now.
+    let empty: csv::StringRecord = headers.iter().map(|_| "").collect();
+    if let Err(e) = empty.deserialize::<Row>(Some(&headers)) {
+        return Err(bad(format!("the header: {}", describe(&e, &headers))));
     }
     let mut rows = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| bad(e.to_string()))?;
-        let cell = |name: &str| -> Option<String> {
-            let idx = headers.iter().position(|h| h == name)?;
-            record.get(idx).map(str::to_owned).filter(|v| !v.is_empty())
-        };
-        let mut r = CreateTrackingRequest::new(
-            cell("carrier_code").unwrap_or_default(),
-            cell("tracking_number").unwrap_or_default(),
-        );
-        r.destination_code = cell("destination_code");
-        r.title = cell("title");
-        r.logistics_channel = cell("logistics_channel");
-        r.customer_name = cell("customer_name");
-        r.customer_email = cell("customer_email").map(CustomerEmail::from);
-        r.customer_phone = cell("customer_phone");
-        r.order_id = cell("order_id");
-        r.order_create_time = cell("order_create_time");
-        r.tracking_ship_date = cell("tracking_ship_date");
-        r.tracking_postal_code = cell("tracking_postal_code");
-        r.tracking_account_number = cell("tracking_account_number");
-        r.tracking_destination_country = cell("tracking_destination_country");
-        r.special_number_destination = cell("specialnumberdestination");
-        r.lang = cell("lang");
-        r.comment = cell("comment");
-        if let Some(v) = cell("auto_correct") {
-            r.auto_correct =
-                Some(v.parse().map_err(|_| {
-                    bad(format!("row {}: auto_correct {v:?} is not 0 or 1", i + 1))
-                })?);
-        }
-        rows.push((i + 1, r));
+    for (i, record) in reader.deserialize::<Row>().enumerate() {
+        let row = record.map_err(|e| bad(format!("row {}: {}", i + 1, describe(&e, &headers))))?;
+        let request = row
+            .into_request()
+            .map_err(|e| bad(format!("row {}: {e}", i + 1)))?;
+        rows.push((i + 1, request));
     }
     Ok(rows)
+}
+
+/// A CSV error in the file's terms: columns rather than fields, named by their header.
+fn describe(e: &csv::Error, headers: &csv::StringRecord) -> String {
+    match e.kind() {
+        csv::ErrorKind::Deserialize { err, .. } => {
+            let text = err
+                .kind()
+                .to_string()
+                .replace("unknown field", "unknown column")
+                .replace("missing field", "missing column");
+            match err.field().and_then(|f| headers.get(f as usize)) {
+                Some(column) => format!("column `{column}`: {text}"),
+                None => text,
+            }
+        }
+        _ => e.to_string(),
+    }
 }
 
 /// One journal line.

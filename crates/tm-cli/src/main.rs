@@ -10,6 +10,7 @@ mod cli;
 mod commands;
 mod import;
 mod output;
+mod sim;
 mod watch;
 mod webhooks;
 
@@ -204,7 +205,7 @@ async fn run(cli: Cli, out: &mut Out) -> Result<(), Failure> {
     match cli.command {
         // Commands that need no client.
         Command::Webhook { command } => return webhooks::run(command, out).await,
-        Command::Sim(args) => return commands::sim(args, cli.global.redis_url.clone(), out).await,
+        Command::Sim(args) => return sim::run(args, cli.global.redis_url.clone(), out).await,
         Command::Reset => {
             if !cli.global.sandbox {
                 return Err(Failure::Usage(

@@ -104,7 +104,7 @@ fn report_json(r: &tm_core::BatchReport) -> Value {
 }
 
 /// Runs `call` with `input_v` on `client`; `Ok(result JSON)` or the client error. The webhook
-/// verifier needs no client: see [`crate::runners`].
+/// verifier needs no client: the runners call it directly.
 pub async fn run_call(
     client: &Client,
     call: Call,
@@ -114,20 +114,24 @@ pub async fn run_call(
     let op = match call {
         Call::Op(op) => op,
         Call::CreateMany => {
-            let items: Vec<CreateTrackingRequest> = input(input_v)?;
-            return Ok(Ok(report_json(&t.create_many(items).await)));
+            let report = t
+                .create_many(input::<Vec<CreateTrackingRequest>>(input_v)?)
+                .await;
+            return Ok(Ok(report_json(&report)));
         }
         Call::UpdateMany => {
-            let items: Vec<UpdateMoreItem> = input(input_v)?;
-            return Ok(Ok(report_json(&t.update_many(items).await)));
+            let report = t.update_many(input::<Vec<UpdateMoreItem>>(input_v)?).await;
+            return Ok(Ok(report_json(&report)));
         }
         Call::DeleteMany => {
-            let items: Vec<TrackingRef> = input(input_v)?;
-            return Ok(Ok(report_json(&t.delete_many(items).await)));
+            let report = t.delete_many(input::<Vec<TrackingRef>>(input_v)?).await;
+            return Ok(Ok(report_json(&report)));
         }
         Call::StopUpdatingMany => {
-            let items: Vec<TrackingRef> = input(input_v)?;
-            return Ok(Ok(report_json(&t.stop_updating_many(items).await)));
+            let report = t
+                .stop_updating_many(input::<Vec<TrackingRef>>(input_v)?)
+                .await;
+            return Ok(Ok(report_json(&report)));
         }
         Call::ListAll => {
             return Ok(t

@@ -29,31 +29,15 @@ const PLACEHOLDER: &str = tm_core::transport::SECRET_PLACEHOLDER;
 /// A scenario file: its path under `fixtures/`, its JSON (or why it is not JSON), its text.
 type Scanned = (String, Result<Value, String>, String);
 
-/// Every scenario file (not `captures/`).
+/// Every scenario file (not `captures/`), parsed.
 fn scan(dir: &Path) -> Result<Vec<Scanned>, String> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).map_err(|e| format!("{}: {e}", d.display()))? {
-            let p = e.map_err(|e| e.to_string())?.path();
-            let rel = p
-                .strip_prefix(dir)
-                .unwrap_or(&p)
-                .to_string_lossy()
-                .replace('\\', "/");
-            if p.is_dir() {
-                if rel != "captures" {
-                    stack.push(p);
-                }
-            } else if rel.ends_with(".json") {
-                let text = std::fs::read_to_string(&p).map_err(|e| format!("{rel}: {e}"))?;
-                let parsed = serde_json::from_str(&text).map_err(|e| e.to_string());
-                out.push((rel, parsed, text));
-            }
-        }
-    }
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(out)
+    Ok(crate::schema::scenario_files(dir)?
+        .into_iter()
+        .map(|(rel, text)| {
+            let parsed = serde_json::from_str(&text).map_err(|e| e.to_string());
+            (rel, parsed, text)
+        })
+        .collect())
 }
 
 /// The canonical text: sorted keys, two-space indentation, a final newline.

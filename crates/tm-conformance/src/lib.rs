@@ -22,7 +22,7 @@ mod runners;
 mod schema;
 
 pub use call::{Call, error_kind, input_from_request, run_call};
-pub use record::{record, record_with};
+pub use record::{Recording, record, record_with};
 pub use runners::{
     Outcome, REPLAY_KEY, V2_PREFIX, check, fixture_input, mock_client, normalise_request,
     replay_all, run_mock, run_wiremock,

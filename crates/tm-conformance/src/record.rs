@@ -10,29 +10,28 @@ use crate::call::{Call, run_call};
 use crate::runners::{client_for, finish};
 use crate::schema::{ClientSettings, Expect, ExpectedError, Fixture, SCHEMA};
 
+/// What to record: the call, and how the fixture is named and described.
+#[derive(Debug, Clone)]
+pub struct Recording<'a> {
+    /// The API key (scrubbed before anything is kept).
+    pub key: &'a str,
+    /// The fixture's name (its path under `fixtures/` without `.json`).
+    pub name: &'a str,
+    /// One sentence on what it proves.
+    pub docs: &'a str,
+    /// The call, e.g. `trackings.get`.
+    pub operation: &'a str,
+    /// Its input.
+    pub input: Value,
+}
+
 /// Records a live call against `base_url` as a fixture (what `cargo xtask fixtures record`
 /// runs).
-pub async fn record(
-    base_url: &str,
-    key: &str,
-    name: &str,
-    docs: &str,
-    operation: &str,
-    input_v: Value,
-) -> Result<Fixture, String> {
+pub async fn record(base_url: &str, what: Recording<'_>) -> Result<Fixture, String> {
     let backend = ReqwestTransport::builder(base_url)
         .build()
         .map_err(|e| e.to_string())?;
-    record_with(
-        backend,
-        &url_path(base_url),
-        key,
-        name,
-        docs,
-        operation,
-        input_v,
-    )
-    .await
+    record_with(backend, &url_path(base_url), what).await
 }
 
 /// Records a call through any backend (paths recorded under `prefix`, e.g. `/v2`): every
@@ -41,13 +40,10 @@ pub async fn record(
 pub async fn record_with(
     backend: impl Transport + 'static,
     prefix: &str,
-    key: &str,
-    name: &str,
-    docs: &str,
-    operation: &str,
-    input_v: Value,
+    what: Recording<'_>,
 ) -> Result<Fixture, String> {
-    let call = Call::parse(operation).ok_or_else(|| format!("unknown operation {operation:?}"))?;
+    let call = Call::parse(what.operation)
+        .ok_or_else(|| format!("unknown operation {:?}", what.operation))?;
     let recorder = Arc::new(
         RecordingTransport::new(backend)
             .with_path_prefix(prefix)
@@ -55,18 +51,18 @@ pub async fn record_with(
     );
     let mut f = Fixture {
         schema: SCHEMA,
-        name: name.to_owned(),
-        docs: docs.to_owned(),
+        name: what.name.to_owned(),
+        docs: what.docs.to_owned(),
         tags: vec!["recorded".into()],
         source: None,
-        operation: operation.to_owned(),
-        input: input_v,
+        operation: what.operation.to_owned(),
+        input: what.input,
         client: ClientSettings::default(),
         interactions: Vec::new(),
         expect: Some(Expect::Ok(Value::Null)),
         attempts: None,
     };
-    let client = client_for(&f, recorder.clone(), RetryPolicy::default(), key)?;
+    let client = client_for(&f, recorder.clone(), RetryPolicy::default(), what.key)?;
     let result = finish(run_call(&client, call, &f.input).await?);
     f.interactions = recorder.interactions();
     f.attempts = Some(f.interactions.len());
@@ -80,7 +76,7 @@ pub async fn record_with(
         _ => Expect::Ok(Value::Null),
     });
     let text = serde_json::to_string(&f).map_err(|e| e.to_string())?;
-    if text.contains(key) {
+    if text.contains(what.key) {
         return Err("the recording still holds the key: refusing to return it".into());
     }
     Ok(f)

@@ -150,12 +150,9 @@ pub fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
 }
 
-/// Every scenario under `dir` (not `captures/`), sorted, filtered by the
-/// `TM_CONFORMANCE_FILTER` substring if set.
-pub fn load_all(dir: &Path) -> Result<Vec<FixtureFile>, String> {
-    let filter = std::env::var("TM_CONFORMANCE_FILTER")
-        .ok()
-        .filter(|f| !f.is_empty());
+/// Every scenario file under `dir` (`.json`, not under `captures/`) with its text, by its path
+/// relative to `dir`, sorted.
+pub(crate) fn scenario_files(dir: &Path) -> Result<Vec<(String, String)>, String> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -170,30 +167,39 @@ pub fn load_all(dir: &Path) -> Result<Vec<FixtureFile>, String> {
                 if rel != "captures" {
                     stack.push(path);
                 }
-                continue;
+            } else if rel.ends_with(".json") {
+                let text = std::fs::read_to_string(&path).map_err(|e| format!("{rel}: {e}"))?;
+                out.push((rel, text));
             }
-            if path.extension().is_none_or(|e| e != "json") {
-                continue;
-            }
-            if filter.as_ref().is_some_and(|f| !glob_match(f, &rel)) {
-                continue;
-            }
-            let text = std::fs::read_to_string(&path).map_err(|e| format!("{rel}: {e}"))?;
-            let fixture: Fixture =
-                serde_json::from_str(&text).map_err(|e| format!("{rel}: {e}"))?;
-            if fixture.schema != SCHEMA {
-                return Err(format!(
-                    "{rel}: schema {} (this runner reads {SCHEMA})",
-                    fixture.schema
-                ));
-            }
-            out.push(FixtureFile {
-                relative: rel,
-                fixture,
-            });
         }
     }
-    out.sort_by(|a, b| a.relative.cmp(&b.relative));
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(out)
+}
+
+/// Every scenario under `dir` (not `captures/`), sorted, filtered by the
+/// `TM_CONFORMANCE_FILTER` glob if set.
+pub fn load_all(dir: &Path) -> Result<Vec<FixtureFile>, String> {
+    let filter = std::env::var("TM_CONFORMANCE_FILTER")
+        .ok()
+        .filter(|f| !f.is_empty());
+    let mut out = Vec::new();
+    for (rel, text) in scenario_files(dir)? {
+        if filter.as_ref().is_some_and(|f| !glob_match(f, &rel)) {
+            continue;
+        }
+        let fixture: Fixture = serde_json::from_str(&text).map_err(|e| format!("{rel}: {e}"))?;
+        if fixture.schema != SCHEMA {
+            return Err(format!(
+                "{rel}: schema {} (this runner reads {SCHEMA})",
+                fixture.schema
+            ));
+        }
+        out.push(FixtureFile {
+            relative: rel,
+            fixture,
+        });
+    }
     Ok(out)
 }
 

@@ -39,16 +39,15 @@ async fn recorded_fixtures_replay_to_the_same_outcome() {
         ("trackings.list", json!({"limit": 10})),
     ];
     for (i, (op, input)) in cases.into_iter().enumerate() {
-        let f = record(
-            &sim.base_url(),
+        let name = format!("recorded/{i}");
+        let what = tm_conformance::Recording {
             key,
-            &format!("recorded/{i}"),
-            "Recorded from tm-sim.",
-            op,
+            name: &name,
+            docs: "Recorded from tm-sim.",
+            operation: op,
             input,
-        )
-        .await
-        .unwrap();
+        };
+        let f = record(&sim.base_url(), what).await.unwrap();
         let text = serde_json::to_string(&f).unwrap();
         assert!(!text.contains(key));
         assert!(text.contains("<API_KEY>"));

@@ -11,7 +11,7 @@
 //! can swap the backend (`ClientBuilder::transport`). The transport layer knows no
 //! TrackingMore rule; this one hands it the classes, limits and policy.
 //!
-//! Files: `operation.rs` (the operation table), `config.rs` (building), `stack.rs` (the
+//! Files: `operation.rs` (the operation table), `config.rs` (building), `key.rs`, `stack.rs` (the
 //! transport stack and requests), `decode.rs` (reading responses), `error.rs`, `batch.rs`
 //! (the chunking engine and per-item outcomes), `path.rs` (path encoding), `v2/` (the client,
 //! its resources, `rules.rs`), `webhook.rs`.
@@ -46,6 +46,7 @@ mod batch;
 mod config;
 mod decode;
 mod error;
+mod key;
 mod operation;
 mod path;
 mod profile;
@@ -55,9 +56,10 @@ pub mod webhook;
 
 pub use batch::{BatchCounts, BatchReport, ItemOutcome, ItemReport};
 pub use config::{
-    ApiKey, ClientBuilder, Config, ENV_API_KEY, ENV_BASE_URL, ENV_MAX_ATTEMPTS, ENV_TIMEOUT_SECS,
+    ClientBuilder, Config, ENV_API_KEY, ENV_BASE_URL, ENV_MAX_ATTEMPTS, ENV_TIMEOUT_SECS,
 };
 pub use error::{ApiError, ConfigError, DecodeError, Error, Result};
+pub use key::ApiKey;
 pub use operation::{Api, Operation, Resend};
 pub use v2::rules::{API_KEY_HEADER, BASE_URL as DEFAULT_BASE_URL};
 pub use v2::{Account, Carriers, Client, CreateOutcome, DEFAULT_PAGE_LIMIT, Paginator, Trackings};

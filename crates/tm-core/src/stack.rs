@@ -11,8 +11,9 @@ use tm_transport::{
 };
 use tracing::Instrument;
 
-use crate::config::{ApiKey, Config};
+use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::key::ApiKey;
 use crate::operation::Operation;
 use crate::profile::Profile;
 

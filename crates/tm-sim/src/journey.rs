@@ -338,14 +338,15 @@ pub fn plan(
     let international = origin.code != destination.code;
     let last_mile = (international && postal && destination.last_mile != carrier)
         .then_some(destination.last_mile);
+    let finish = |events: Vec<Event>| Plan {
+        origin,
+        destination,
+        last_mile,
+        ending,
+        events,
+    };
     if ending == Ending::NeverFound {
-        return Plan {
-            origin,
-            destination,
-            last_mile,
-            ending,
-            events: Vec::new(),
-        };
+        return finish(Vec::new());
     }
     let o_city = *rng.pick(origin.cities);
     let d_city = *rng.pick(destination.cities);
@@ -378,13 +379,7 @@ pub fn plan(
     );
     if ending == Ending::Expires {
         // Scans stop here; the tracking expires after 30 (express) or 60 (postal) days.
-        return Plan {
-            origin,
-            destination,
-            last_mile,
-            ending,
-            events: b.events,
-        };
+        return finish(b.events);
     }
     let far = (
         if last_mile.is_some() {
@@ -418,13 +413,7 @@ pub fn plan(
                 CUSTOMS_HELD,
                 None,
             );
-            return Plan {
-                origin,
-                destination,
-                last_mile,
-                ending,
-                events: b.events,
-            };
+            return finish(b.events);
         }
         b.scan(
             (6 * HOUR, 48 * HOUR),
@@ -495,13 +484,7 @@ pub fn plan(
             None,
         );
     }
-    Plan {
-        origin,
-        destination,
-        last_mile,
-        ending,
-        events: b.events,
-    }
+    finish(b.events)
 }
 
 /// Appends scans at growing times.

@@ -268,18 +268,6 @@ pub fn plan_in(
 }
 
 impl Store {
-    /// The plan of a tracking (computed once).
-    pub fn plan(
-        &mut self,
-        seed: u64,
-        cat: &Catalogue,
-        carrier: &str,
-        number: &str,
-        dest: Option<&str>,
-    ) -> Arc<Plan> {
-        plan_in(&mut self.plans, seed, cat, carrier, number, dest)
-    }
-
     /// Forgets derived plans (after a reset or a carrier change).
     pub fn forget_plan(&mut self, k: &Key) {
         self.plans.remove(k);

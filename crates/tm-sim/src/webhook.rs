@@ -73,7 +73,7 @@ mod sender {
             let Some(t) = st.trackings.get(&k).cloned() else {
                 continue;
             };
-            let data = render_stored(sim, st, &t, Shape::Webhook, now);
+            let data = render_stored(sim, st, &t, Shape::Full, now);
             if let Some(t) = st.trackings.get_mut(&k) {
                 t.notified_status = Some(status.clone());
             }

@@ -1,10 +1,15 @@
-//! Each row of the table in issue 15: what the original v2 document (and a PHP server reading
-//! loosely typed JSON) says, answered by the simulator with its default settings.
+//! What the original v2 document says, answered by the simulator: every code it lists (with its
+//! text), and each row of the table in issue 15 (its limits, and a PHP server reading loosely
+//! typed JSON) with the default settings.
+
+mod common;
 
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use tm_sim::{ClockMode, LimitScope, SimHandle, Simulator};
+use tm_sim::{
+    ClockMode, Fault, FaultPlan, LimitScope, OverLimitStyle, ScriptedFault, SimHandle, Simulator,
+};
 
 /// 2024-03-01T00:00:00Z
 const T0: i64 = 1_709_251_200;
@@ -225,4 +230,328 @@ async fn remote_checks_have_no_invented_cap() {
     .await;
     assert_eq!(code, 200);
     assert_eq!(v["data"]["submitted"], 41);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_documented_error_code() {
+    let sim = common::start(
+        Simulator::builder()
+            .rate_limits(false)
+            .api_keys([common::KEY])
+            .quota(2),
+    )
+    .await;
+    let post = |b: Value| Some(b);
+    assert_eq!(
+        common::code(&common::raw(&sim, "GET", "/carriers", None, None).await.2),
+        401
+    );
+    assert_eq!(
+        common::code(
+            &common::raw(&sim, "GET", "/carriers", Some("wrong"), None)
+                .await
+                .2
+        ),
+        4001
+    );
+    let k = Some(common::KEY);
+    assert_eq!(
+        common::code(
+            &common::raw(
+                &sim,
+                "POST",
+                "/trackings/post",
+                k,
+                post(json!({"carrier_code": "dhl"}))
+            )
+            .await
+            .2
+        ),
+        4013
+    );
+    assert_eq!(
+        common::code(
+            &common::raw(
+                &sim,
+                "POST",
+                "/trackings/post",
+                k,
+                post(json!({"tracking_number": "a/b", "carrier_code": "dhl"}))
+            )
+            .await
+            .2
+        ),
+        4014
+    );
+    assert_eq!(
+        common::code(
+            &common::raw(
+                &sim,
+                "POST",
+                "/trackings/post",
+                k,
+                post(json!({"tracking_number": "RN123", "carrier_code": "nope"}))
+            )
+            .await
+            .2
+        ),
+        4015
+    );
+    assert_eq!(
+        common::code(
+            &common::raw(
+                &sim,
+                "POST",
+                "/trackings/post",
+                k,
+                post(json!({"tracking_number": "RN123", "carrier_code": "dhl"}))
+            )
+            .await
+            .2
+        ),
+        200
+    );
+    let (status, _, dup) = common::raw(
+        &sim,
+        "POST",
+        "/trackings/post",
+        k,
+        post(json!({"tracking_number": "RN123", "carrier_code": "dhl"})),
+    )
+    .await;
+    assert_eq!(
+        (status, common::code(&dup)),
+        (200, 4016),
+        "errors come as HTTP 200"
+    );
+    assert_eq!(dup["data"], json!([]));
+    assert_eq!(dup["meta"]["message"], "Tracking already exists.");
+    assert_eq!(
+        common::code(
+            &common::raw(
+                &sim,
+                "PUT",
+                "/trackings/dhl/NOPE1",
+                k,
+                post(json!({"title": "x"}))
+            )
+            .await
+            .2
+        ),
+        4017
+    );
+    assert_eq!(
+        common::code(
+            &common::raw(&sim, "GET", "/trackings/dhl/NOPE1", k, None)
+                .await
+                .2
+        ),
+        4031
+    );
+    let over: Vec<Value> = (0..41)
+        .map(|i| json!({"tracking_number": format!("RN{i:05}"), "carrier_code": "dhl"}))
+        .collect();
+    let (_, text, v) = common::raw(
+        &sim,
+        "POST",
+        "/trackings/batch",
+        k,
+        post(Value::Array(over)),
+    )
+    .await;
+    assert_eq!(common::code(&v), 202);
+    assert!(text.contains("The largest number of 40 each operation."));
+    assert_eq!(
+        common::code(
+            &common::raw(
+                &sim,
+                "POST",
+                "/trackings/post",
+                k,
+                post(json!({"tracking_number": "RN124", "carrier_code": "dhl"}))
+            )
+            .await
+            .2
+        ),
+        200
+    );
+    assert_eq!(
+        common::code(
+            &common::raw(
+                &sim,
+                "POST",
+                "/trackings/post",
+                k,
+                post(json!({"tracking_number": "RN125", "carrier_code": "dhl"}))
+            )
+            .await
+            .2
+        ),
+        4021
+    );
+    assert_eq!(
+        common::code(
+            &common::raw(
+                &sim,
+                "POST",
+                "/carriers/detect",
+                k,
+                post(json!({"tracking_number": "???"}))
+            )
+            .await
+            .2
+        ),
+        4032
+    );
+    assert_eq!(
+        common::code(
+            &common::raw(&sim, "GET", "/trackings/get?status=shipped", k, None)
+                .await
+                .2
+        ),
+        4033
+    );
+    assert_eq!(
+        common::code(&common::raw(&sim, "GET", "/nothing/here", k, None).await.2),
+        404
+    );
+    assert_eq!(
+        common::code(&common::raw(&sim, "DELETE", "/carriers", k, None).await.2),
+        405
+    );
+    // A create without a JSON body reads as one without parameters: the carrier is checked
+    // first, so it is 4015, as the FAQ says a body not sent as JSON often gives.
+    assert_eq!(
+        common::code(
+            &common::raw(&sim, "POST", "/trackings/post", k, None)
+                .await
+                .2
+        ),
+        4015
+    );
+    assert_eq!(
+        common::code(
+            &common::raw(
+                &sim,
+                "POST",
+                "/trackings/batch",
+                k,
+                post(json!({"not": "an array"}))
+            )
+            .await
+            .2
+        ),
+        4012
+    );
+    assert_eq!(
+        common::code(
+            &common::raw(
+                &sim,
+                "PUT",
+                "/trackings/dhl/RN123",
+                k,
+                post(json!({"status": "5"}))
+            )
+            .await
+            .2
+        ),
+        4033,
+        "a status other than 4, 7 or 8"
+    );
+
+    let sim4020 = common::start(
+        Simulator::builder()
+            .rate_limits(false)
+            .over_limit(OverLimitStyle::Meta4020)
+            .batch_max(2),
+    )
+    .await;
+    let three: Vec<Value> = (0..3)
+        .map(|i| json!({"tracking_number": format!("RN{i:05}"), "carrier_code": "dhl"}))
+        .collect();
+    assert_eq!(
+        common::code(
+            &common::raw(
+                &sim4020,
+                "POST",
+                "/trackings/batch",
+                k,
+                post(Value::Array(three))
+            )
+            .await
+            .2
+        ),
+        4020
+    );
+
+    let mirror = common::start(
+        Simulator::builder()
+            .rate_limits(false)
+            .mirror_http_status(true),
+    )
+    .await;
+    let (status, _, v) = common::raw(&mirror, "GET", "/trackings/dhl/NOPE1", k, None).await;
+    assert_eq!((status, common::code(&v)), (404, 4031));
+
+    // A deleted key, and a feature the account has not had activated.
+    let account = common::start(
+        Simulator::builder()
+            .rate_limits(false)
+            .revoked_keys(["old-key"])
+            .inactive_features(["trackings/aircargo"]),
+    )
+    .await;
+    assert_eq!(
+        common::code(
+            &common::raw(&account, "GET", "/carriers", Some("old-key"), None)
+                .await
+                .2
+        ),
+        4002
+    );
+    let (_, _, v) = common::raw(
+        &account,
+        "POST",
+        "/trackings/aircargo",
+        k,
+        post(json!({"track_number": "172-28891936"})),
+    )
+    .await;
+    assert_eq!(common::code(&v), 4018);
+
+    // The codes no realistic request produces come from the fault plan, with the document's
+    // texts, as HTTP 200.
+    let codes = [402, 403, 409, 500, 503];
+    account.set_faults(FaultPlan {
+        script: codes
+            .iter()
+            .map(|&c| ScriptedFault {
+                path: None,
+                fault: Fault::Meta {
+                    code: c,
+                    http_status: None,
+                },
+            })
+            .collect(),
+        ..Default::default()
+    });
+    for c in codes {
+        let (status, _, v) = common::raw(&account, "GET", "/carriers", k, None).await;
+        assert_eq!((status, common::code(&v)), (200, u64::from(c)));
+        let documented = tm_sim::v2_meta_codes()
+            .find(|(code, ..)| *code == c)
+            .unwrap();
+        assert_eq!(v["meta"]["type"], documented.1);
+        assert_eq!(v["meta"]["message"], documented.2);
+    }
+    // Every code the document lists has its text.
+    let listed: Vec<u32> = tm_sim::v2_meta_codes().map(|(c, ..)| c).collect();
+    for c in [4002, 4018, 4021, 4033, 402, 403, 405, 409, 500, 503] {
+        assert!(listed.contains(&c), "{c}");
+    }
+    let balance = tm_sim::v2_meta_codes().find(|(c, ..)| *c == 4021).unwrap();
+    assert!(
+        balance.2.contains("balance"),
+        "4021 is insufficient balance: {balance:?}"
+    );
 }

@@ -185,29 +185,33 @@ impl HttpRequest {
     /// Adds a header (the name is stored in lower case).
     #[must_use]
     pub fn header(
-        mut self,
+        self,
         name: impl Into<Cow<'static, str>>,
         value: impl Into<Cow<'static, str>>,
     ) -> Self {
-        self.headers.push(Header {
-            name: lower_case(name.into()),
-            value: value.into(),
-            sensitive: false,
-        });
-        self
+        self.with_header(name.into(), value.into(), false)
     }
 
     /// Adds a header holding a credential.
     #[must_use]
     pub fn sensitive_header(
-        mut self,
+        self,
         name: impl Into<Cow<'static, str>>,
         value: impl Into<Cow<'static, str>>,
     ) -> Self {
+        self.with_header(name.into(), value.into(), true)
+    }
+
+    fn with_header(
+        mut self,
+        name: Cow<'static, str>,
+        value: Cow<'static, str>,
+        sensitive: bool,
+    ) -> Self {
         self.headers.push(Header {
-            name: lower_case(name.into()),
-            value: value.into(),
-            sensitive: true,
+            name: lower_case(name),
+            value,
+            sensitive,
         });
         self
     }

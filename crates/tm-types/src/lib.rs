@@ -25,6 +25,7 @@ mod macros;
 
 mod envelope;
 pub mod field;
+mod query;
 mod requests;
 mod responses;
 mod status;
@@ -33,10 +34,10 @@ mod tracking;
 
 pub use envelope::{Envelope, Meta, MetaCode, RawEnvelope};
 pub use field::{Extra, Field, NumberOrString};
+pub use query::{ListTrackingsRequest, QueryError, StatusCountRequest};
 pub use requests::{
-    AirCargoRequest, ChangeCarrierRequest, CreateTrackingRequest, DetectRequest,
-    ListTrackingsRequest, QueryError, RealtimeRequest, RemoteAreaQuery, StatusCountRequest,
-    TrackingRef, TransitTimeQuery, UpdateMoreItem, UpdateTrackingRequest,
+    AirCargoRequest, ChangeCarrierRequest, CreateTrackingRequest, DetectRequest, RealtimeRequest,
+    RemoteAreaQuery, TrackingRef, TransitTimeQuery, UpdateMoreItem, UpdateTrackingRequest,
 };
 pub use responses::{
     AirCargoResult, BatchCreateResult, BatchItem, BatchItemError, BatchItemMeta, BatchResult,

@@ -226,3 +226,36 @@ macro_rules! wire_enum {
         }
     };
 }
+
+/// Generates a chained setter per optional field, for fields set from a plain value
+/// (numbers, flags) where `impl Into` would defeat integer-literal inference.
+macro_rules! value_setters {
+    ($ty:ident { $( $(#[$doc:meta])* $field:ident : $val:ty ),* $(,)? }) => {
+        impl $ty {
+            $(
+                $(#[$doc])*
+                #[must_use]
+                pub fn $field(mut self, value: $val) -> Self {
+                    self.$field = Some(value);
+                    self
+                }
+            )*
+        }
+    };
+}
+
+/// Generates a chained setter per optional field.
+macro_rules! setters {
+    ($ty:ident { $( $(#[$doc:meta])* $field:ident : $val:ty ),* $(,)? }) => {
+        impl $ty {
+            $(
+                $(#[$doc])*
+                #[must_use]
+                pub fn $field(mut self, value: impl Into<$val>) -> Self {
+                    self.$field = Some(value.into());
+                    self
+                }
+            )*
+        }
+    };
+}

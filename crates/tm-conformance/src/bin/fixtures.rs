@@ -100,7 +100,14 @@ async fn record(args: &[String]) -> ExitCode {
             .to_owned()
     });
     let docs = arg(args, "--docs").unwrap_or_else(|| format!("A live {op} exchange, recorded."));
-    match tm_conformance::record(&base, &key, &name, &docs, &op, input).await {
+    let what = tm_conformance::Recording {
+        key: &key,
+        name: &name,
+        docs: &docs,
+        operation: &op,
+        input,
+    };
+    match tm_conformance::record(&base, what).await {
         Ok(f) => {
             let text = serde_json::to_string_pretty(&serde_json::to_value(&f).unwrap_or_default())
                 .unwrap_or_default();

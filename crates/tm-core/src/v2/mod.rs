@@ -4,6 +4,7 @@
 //! crate root.
 
 mod account;
+mod batches;
 mod carriers;
 mod client;
 mod outcomes;

@@ -99,16 +99,7 @@ pub fn status_number(sim: &Sim, call: &Call<'_>, now_ms: i64) -> Result<Reply, R
         p.int("order_created_time_min")?,
         p.int("order_created_time_max")?,
     );
-    let statuses = [
-        "pending",
-        "notfound",
-        "transit",
-        "pickup",
-        "delivered",
-        "undelivered",
-        "exception",
-        "expired",
-    ];
+    let statuses = super::STATUSES;
     let mut counts = [0u64; 8];
     let mut guard = sim.store();
     let st = &mut *guard;

@@ -1,6 +1,7 @@
 //! The v2 API under `/v2`: routing, authentication, the document's rate limits, and the
 //! envelope (`meta` with `code`/`type`/`message`, errors inside HTTP 200).
 
+mod batches;
 mod codes;
 mod input;
 mod misc;
@@ -19,6 +20,18 @@ use crate::state::Sim;
 pub use codes::{DOCUMENTED, describe};
 #[cfg(feature = "webhooks")]
 pub(crate) use trackings::render_stored;
+
+/// v2's main statuses, as a `status` filter and the status counts name them.
+pub(crate) const STATUSES: [&str; 8] = [
+    "pending",
+    "notfound",
+    "transit",
+    "pickup",
+    "delivered",
+    "undelivered",
+    "exception",
+    "expired",
+];
 
 /// What a handler answers: a meta code, a message, and `data`.
 #[derive(Debug, Clone, PartialEq)]
@@ -288,15 +301,15 @@ pub(crate) async fn handle(sim: &Sim, req: &Request) -> Reply {
         Route::Carriers => Ok(misc::carriers(sim, &call)),
         Route::Detect => misc::detect(sim, &call),
         Route::Create => trackings::create_one(sim, &call, now),
-        Route::BatchCreate => trackings::batch_create(sim, &call, now),
+        Route::BatchCreate => batches::batch_create(sim, &call, now),
         Route::List => trackings::list(sim, &call, now).await,
-        Route::UpdateMore => trackings::update_more(sim, &call, now),
-        Route::BatchDelete => trackings::batch_delete(sim, &call),
+        Route::UpdateMore => batches::update_more(sim, &call, now),
+        Route::BatchDelete => batches::batch_delete(sim, &call),
         Route::Realtime => trackings::realtime(sim, &call, now),
         Route::ChangeCarrier => trackings::change_carrier(sim, &call, now),
         Route::UserInfo => Ok(misc::user_info(sim)),
         Route::StatusNumber => misc::status_number(sim, &call, now),
-        Route::NotUpdate => trackings::not_update(sim, &call, now),
+        Route::NotUpdate => batches::not_update(sim, &call, now),
         Route::Remote => misc::remote(sim, &call),
         Route::CostTime => misc::cost_time(sim, &call),
         Route::AirCargo => misc::air_cargo(sim, &call, now),

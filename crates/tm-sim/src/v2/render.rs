@@ -13,11 +13,8 @@ use crate::store::{DAY_MS, StoredTracking, View, iso, naive};
 /// Which keys a response includes and in which order, per endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shape {
-    /// get and list: everything (capture 01's order).
+    /// get, list and webhook pushes: everything (capture 01's order).
     Full,
-    /// A webhook push: everything, in the order of the 2017 push (capture 06).
-    #[cfg(feature = "webhooks")]
-    Webhook,
     /// create and batch create: the short record (captures 02, 03).
     Created,
     /// PUT: the short record plus the update fields.
@@ -57,38 +54,6 @@ const FULL: &[&str] = &[
     "lastUpdateTime",
 ];
 
-#[cfg(feature = "webhooks")]
-const WEBHOOK: &[&str] = &[
-    "id",
-    "tracking_number",
-    "carrier_code",
-    "status",
-    "track_update",
-    "created_at",
-    "updated_at",
-    "order_create_time",
-    "title",
-    "order_id",
-    "comment",
-    "customer_name",
-    "customer_email",
-    "customer_phone",
-    "logistics_channel",
-    "destination_code",
-    "archived",
-    "original_country",
-    "destination_country",
-    "itemTimeLength",
-    "stayTimeLength",
-    "service_code",
-    "status_info",
-    "substatus",
-    "origin_info",
-    "destination_info",
-    "lastUpdateTime",
-    "lastEvent",
-];
-
 const CREATED: &[&str] = &[
     "id",
     "tracking_number",
@@ -106,25 +71,8 @@ const CREATED: &[&str] = &[
     "destination",
 ];
 
-const UPDATED: &[&str] = &[
-    "id",
-    "tracking_number",
-    "carrier_code",
-    "order_create_time",
-    "status",
-    "created_at",
-    "updated_at",
-    "customer_email",
-    "customer_name",
-    "customer_phone",
-    "order_id",
-    "comment",
-    "title",
-    "logistics_channel",
-    "destination",
-    "destination_code",
-    "archived",
-];
+/// What `PUT` adds to the short record.
+const UPDATED_EXTRA: &[&str] = &["updated_at", "destination_code", "archived"];
 
 const REALTIME: &[&str] = &[
     "id",
@@ -149,15 +97,14 @@ const REALTIME: &[&str] = &[
 ];
 
 impl Shape {
-    fn keys(self) -> &'static [&'static str] {
-        match self {
-            Shape::Full => FULL,
-            #[cfg(feature = "webhooks")]
-            Shape::Webhook => WEBHOOK,
-            Shape::Created => CREATED,
-            Shape::Updated => UPDATED,
-            Shape::Realtime => REALTIME,
-        }
+    fn keys(self) -> impl Iterator<Item = &'static &'static str> {
+        let (keys, extra): (&[&str], &[&str]) = match self {
+            Shape::Full => (FULL, &[]),
+            Shape::Created => (CREATED, &[]),
+            Shape::Updated => (CREATED, UPDATED_EXTRA),
+            Shape::Realtime => (REALTIME, &[]),
+        };
+        keys.iter().chain(extra)
     }
 }
 
@@ -232,18 +179,11 @@ pub fn tracking(ctx: &RenderCtx<'_>, shape: Shape, subject: &Subject<'_>, view: 
         v.insert("created_at", created.unwrap_or(J::Null));
         // The 2019 batch capture sends the integer 0 when no order time was given.
         v.insert("order_create_time", order_time.unwrap_or(J::from(0u64)));
-        v.insert("customer_email", field(fields, "customer_email"));
-        for name in [
-            "customer_name",
-            "customer_phone",
-            "order_id",
-            "comment",
-            "title",
-            "logistics_channel",
-        ] {
-            v.insert(name, field(fields, name));
-        }
         v.insert("destination", field_or_empty(fields, "destination_code"));
+        // Every other key of the short record is a field as it was sent, or null.
+        for name in CREATED {
+            v.entry(name).or_insert_with(|| field(fields, name));
+        }
         if shape == Shape::Updated {
             let modified = subject.stored.and_then(|s| s.modified_ms);
             v.insert(

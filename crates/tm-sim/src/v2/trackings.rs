@@ -1,5 +1,6 @@
-//! The tracking endpoints of v2: create (one and batch), get, update (one and many), delete
-//! (one and many), list, stop updating, realtime and change carrier.
+//! The single-tracking endpoints of v2 (create, get, update, delete, realtime, change carrier)
+//! and the list; the batch endpoints are in `batches.rs`, built on the same create and change
+//! rules.
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
@@ -19,37 +20,8 @@ use crate::store::{self, Store, StoredTracking, key};
 static NUMBER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[0-9A-Za-z_-]{5,60}$").unwrap_or_else(|e| unreachable!("{e}")));
 
-/// The v2 statuses a `status` filter may name.
-const STATUSES: &[&str] = &[
-    "pending",
-    "notfound",
-    "transit",
-    "pickup",
-    "delivered",
-    "undelivered",
-    "exception",
-    "expired",
-];
-
-/// Create fields kept as sent and echoed back.
-const CREATE_FIELDS: &[&str] = &[
-    "destination_code",
-    "title",
-    "logistics_channel",
-    "customer_name",
-    "customer_email",
-    "customer_phone",
-    "order_id",
-    "tracking_ship_date",
-    "tracking_postal_code",
-    "tracking_account_number",
-    "tracking_destination_country",
-    "specialNumberDestination",
-    "lang",
-    "comment",
-];
-
-/// Fields `PUT` and `updatemore` may change besides `status` and `archived`.
+/// Fields `PUT` and `updatemore` may change besides `status` and `archived` (a create sends
+/// them too).
 const UPDATE_FIELDS: &[&str] = &[
     "title",
     "logistics_channel",
@@ -60,12 +32,23 @@ const UPDATE_FIELDS: &[&str] = &[
     "destination_code",
 ];
 
+/// Create fields kept as sent and echoed back, besides [`UPDATE_FIELDS`].
+const CREATE_ONLY_FIELDS: &[&str] = &[
+    "tracking_ship_date",
+    "tracking_postal_code",
+    "tracking_account_number",
+    "tracking_destination_country",
+    "specialNumberDestination",
+    "lang",
+    "comment",
+];
+
 /// The documented number limit of the `numbers` and `orders` filters.
 const MAX_FILTER_VALUES: usize = 40;
 /// The documented maximum page size.
 const MAX_LIMIT: i64 = 2000;
 
-fn not_found() -> Reply {
+pub(super) fn not_found() -> Reply {
     Reply::err(4017)
 }
 
@@ -92,10 +75,10 @@ fn quota_exhausted() -> Reply {
 }
 
 /// Creates one tracking from `p`; the short record, or the error reply.
-fn create(sim: &Sim, p: &Params<'_>, now_ms: i64) -> Result<J, Reply> {
+pub(super) fn create(sim: &Sim, p: &Params<'_>, now_ms: i64) -> Result<J, Reply> {
     let (carrier, number) = target(sim, p)?;
     let mut fields = BTreeMap::new();
-    for name in CREATE_FIELDS {
+    for name in UPDATE_FIELDS.iter().chain(CREATE_ONLY_FIELDS) {
         if let Some(v) = p.echo(name)? {
             fields.insert((*name).to_owned(), v);
         }
@@ -178,70 +161,6 @@ fn render_ctx(sim: &Sim, now_ms: i64) -> RenderCtx<'_> {
     }
 }
 
-/// The items of a batch body: a JSON array, at most `batch_max` long when `capped`.
-fn batch_items<'a>(sim: &Sim, call: &'a Call<'_>, capped: bool) -> Result<&'a [Value], Reply> {
-    let Some(Value::Array(items)) = &call.body else {
-        return Err(Reply::err_with(
-            4012,
-            "The request body must be a JSON array.",
-        ));
-    };
-    let max = sim.config.batch_max;
-    if capped && items.len() > max {
-        return Err(match sim.config.over_limit {
-            crate::OverLimitStyle::Meta202 => {
-                Reply::err_with(202, format!("The largest number of {max} each operation."))
-            }
-            crate::OverLimitStyle::Meta4020 => {
-                Reply::err_with(4020, format!("Up to {max} at a time."))
-            }
-        });
-    }
-    Ok(items)
-}
-
-/// An `errors[]` entry naming the item it is about, as sent.
-fn item_error(item: &Value, r: &Reply) -> J {
-    J::from(
-        Obj::new()
-            .with(
-                "tracking_number",
-                J::from(item.get("tracking_number").cloned()),
-            )
-            .with("carrier_code", J::from(item.get("carrier_code").cloned()))
-            .with("code", r.code)
-            .with("message", J::from(r.message.to_string())),
-    )
-}
-
-/// `POST /trackings/batch`: 201 with per-item results; only the batch size is refused whole.
-pub fn batch_create(sim: &Sim, call: &Call<'_>, now_ms: i64) -> Result<Reply, Reply> {
-    let items = batch_items(sim, call, true)?;
-    let (mut created, mut errors) = (Vec::new(), Vec::new());
-    for item in items {
-        let outcome = match item {
-            Value::Object(m) => create(sim, &Params::Json(m), now_ms),
-            _ => Err(Reply::err_with(4012, "Each item must be a JSON object.")),
-        };
-        match outcome {
-            Ok(t) => created.push(t),
-            Err(r) => errors.push(item_error(item, &r)),
-        }
-    }
-    Ok(Reply {
-        code: 201,
-        kind: Some("Created"),
-        message: super::describe(201).1.into(),
-        data: J::from(
-            Obj::new()
-                .with("submitted", items.len())
-                .with("added", created.len())
-                .with("trackings", created)
-                .with("errors", errors),
-        ),
-    })
-}
-
 /// `GET /trackings/{carrier}/{number}`: 4031 until it is created.
 pub fn get_one(sim: &Sim, carrier: &str, number: &str, now_ms: i64) -> Result<Reply, Reply> {
     let mut st = sim.store();
@@ -258,14 +177,14 @@ pub fn get_one(sim: &Sim, carrier: &str, number: &str, now_ms: i64) -> Result<Re
 }
 
 /// The changes of a `PUT` or `updatemore` item, checked before anything is applied.
-struct Changes {
+pub(super) struct Changes {
     fields: Vec<(&'static str, Value)>,
     archived: Option<bool>,
     /// `Some(Some(status))` forces a status; `Some(None)` reverts (8).
     status: Option<Option<&'static str>>,
 }
 
-fn changes(p: &Params<'_>) -> Result<Changes, Reply> {
+pub(super) fn changes(p: &Params<'_>) -> Result<Changes, Reply> {
     let mut fields = Vec::new();
     for name in UPDATE_FIELDS {
         if let Some(v) = p.echo(name)? {
@@ -288,7 +207,7 @@ fn changes(p: &Params<'_>) -> Result<Changes, Reply> {
     })
 }
 
-fn apply(t: &mut StoredTracking, c: Changes, now_ms: i64) {
+pub(super) fn apply(t: &mut StoredTracking, c: Changes, now_ms: i64) {
     if let Some(status) = c.status {
         t.status_override = status.map(str::to_owned);
     }
@@ -374,7 +293,7 @@ pub async fn list(sim: &Sim, call: &Call<'_>, now_ms: i64) -> Result<Reply, Repl
         let p = list_params(call);
         let status = p.nonempty("status")?;
         if let Some(s) = &status {
-            if !STATUSES.contains(&s.as_str()) {
+            if !super::STATUSES.contains(&s.as_str()) {
                 return Err(Reply::err(4033));
             }
         }
@@ -465,126 +384,6 @@ pub async fn list(sim: &Sim, call: &Call<'_>, now_ms: i64) -> Result<Reply, Repl
     ))
 }
 
-/// `POST /trackings/updatemore`: per-item results; no cap is documented.
-pub fn update_more(sim: &Sim, call: &Call<'_>, now_ms: i64) -> Result<Reply, Reply> {
-    let items = batch_items(sim, call, false)?;
-    let (mut done, mut errors) = (Vec::new(), Vec::new());
-    for item in items {
-        let outcome = (|| {
-            let Value::Object(m) = item else {
-                return Err(Reply::err_with(4012, "Each item must be a JSON object."));
-            };
-            let p = Params::Json(m);
-            let number = p
-                .nonempty("tracking_number")?
-                .ok_or_else(|| Reply::err(4013))?;
-            let carrier = p
-                .nonempty("carrier_code")?
-                .ok_or_else(|| Reply::err(4015))?;
-            let c = changes(&p)?;
-            let mut st = sim.store();
-            let t = st
-                .trackings
-                .get_mut(&key(&carrier, &number))
-                .ok_or_else(not_found)?;
-            apply(t, c, now_ms);
-            Ok((number, carrier))
-        })();
-        match outcome {
-            Ok((number, carrier)) => done.push(J::from(
-                Obj::new()
-                    .with("tracking_number", number)
-                    .with("carrier_code", carrier),
-            )),
-            Err(r) => errors.push(item_error(item, &r)),
-        }
-    }
-    sim.mark_dirty();
-    Ok(Reply::ok(
-        Obj::new()
-            .with("submitted", items.len())
-            .with("update", done.len())
-            .with("trackings", done)
-            .with("errors", errors),
-    ))
-}
-
-/// Applies `act` to each tracking a batch body names; `act` answers the item's entry in
-/// `trackings`, or `None` when it does not exist (a 4017 entry in `errors`). The count goes
-/// under `count_key` (`delete`, `change`).
-fn per_tracking(
-    sim: &Sim,
-    call: &Call<'_>,
-    count_key: &'static str,
-    mut act: impl FnMut(&mut Store, &str, &str) -> Option<J>,
-) -> Result<Reply, Reply> {
-    let items = batch_items(sim, call, false)?;
-    let (mut done, mut errors) = (Vec::new(), Vec::new());
-    for item in items {
-        let p = match item {
-            Value::Object(m) => Params::Json(m),
-            _ => Params::None,
-        };
-        let target = (|| {
-            let number = p
-                .nonempty("tracking_number")?
-                .ok_or_else(|| Reply::err(4013))?;
-            let carrier = p
-                .nonempty("carrier_code")?
-                .ok_or_else(|| Reply::err(4015))?;
-            Ok::<_, Reply>((number, carrier))
-        })();
-        match target {
-            Err(r) => errors.push(item_error(item, &r)),
-            Ok((number, carrier)) => match act(&mut sim.store(), &carrier, &number) {
-                Some(entry) => done.push(entry),
-                None => errors.push(item_error(item, &not_found())),
-            },
-        }
-    }
-    sim.mark_dirty();
-    Ok(Reply::ok(
-        Obj::new()
-            .with("submitted", items.len())
-            .with(count_key, done.len())
-            .with("trackings", done)
-            .with("errors", errors),
-    ))
-}
-
-/// `POST /trackings/delete`: each entry nests a `meta`, as the document's sample shows.
-pub fn batch_delete(sim: &Sim, call: &Call<'_>) -> Result<Reply, Reply> {
-    per_tracking(sim, call, "delete", |st, carrier, number| {
-        st.trackings.remove(&key(carrier, number)).map(|t| {
-            J::from(
-                Obj::new().with(
-                    "meta",
-                    Obj::new()
-                        .with("tracking_number", t.tracking_number)
-                        .with("carrier_code", t.carrier_code)
-                        .with("code", 200u32)
-                        .with("type", "Success")
-                        .with("message", "Success"),
-                ),
-            )
-        })
-    })
-}
-
-/// `POST /trackings/notupdate`: the trackings stop moving.
-pub fn not_update(sim: &Sim, call: &Call<'_>, now_ms: i64) -> Result<Reply, Reply> {
-    per_tracking(sim, call, "change", |st, carrier, number| {
-        st.trackings.get_mut(&key(carrier, number)).map(|t| {
-            t.frozen_ms.get_or_insert(now_ms);
-            J::from(
-                Obj::new()
-                    .with("tracking_number", t.tracking_number.clone())
-                    .with("carrier_code", t.carrier_code.clone()),
-            )
-        })
-    })
-}
-
 /// `POST /trackings/realtime`: `{"items": [tracking]}`; an untracked number is answered as the
 /// carrier would, for a parcel shipped some days ago.
 pub fn realtime(sim: &Sim, call: &Call<'_>, now_ms: i64) -> Result<Reply, Reply> {
@@ -606,7 +405,8 @@ pub fn realtime(sim: &Sim, call: &Call<'_>, now_ms: i64) -> Result<Reply, Reply>
                 number.as_bytes(),
             ]);
             let base = now_ms - rng.between(0, 20) * 86_400_000 - rng.between(0, 86_400_000);
-            let plan = st.plan(
+            let plan = store::plan_in(
+                &mut st.plans,
                 sim.config.seed,
                 &sim.catalogue,
                 &carrier,
