@@ -11,7 +11,7 @@ use tm_core::types::*;
 use tm_core::{Client, CreateOutcome, ItemOutcome};
 
 use crate::cli::{Command, CreateFields, ExportArgs, Filters, Format, ListArgs, Mark, TrackArgs};
-use crate::output::{Out, TrackingWriter, cell_text, tracking_row};
+use crate::output::{Out, TrackingWriter, cell_text, tracking_row, unread_failure};
 use crate::{Failure, client_exit_code, import, watch};
 
 /// Runs a command that needs the client.
@@ -115,12 +115,25 @@ pub async fn run(client: &Client, command: Command, out: &mut Out) -> Result<(),
                     "nothing to change: give at least one field, --mark or --archived".into(),
                 ));
             }
-            let t = client
+            match client
                 .trackings()
                 .update(&carrier, &number, changes)
-                .await?;
-            out.note(&format!("updated {carrier}:{number}"));
-            detail(&t, out)
+                .await?
+            {
+                Some(t) => {
+                    out.note(&format!("updated {carrier}:{number}"));
+                    detail(&t, out)
+                }
+                None if matches!(out.format, Format::Json | Format::Jsonl) => out.json(
+                    &json!({"tracking_number": number, "carrier_code": carrier, "updated": true}),
+                ),
+                None => {
+                    out.note(&format!(
+                        "updated {carrier}:{number} (the API returned no record)"
+                    ));
+                    Ok(())
+                }
+            }
         }
         Command::Delete { carrier, number } => {
             client.trackings().delete(&carrier, &number).await?;
@@ -379,29 +392,39 @@ async fn list(client: &Client, args: ListArgs, out: &mut Out) -> Result<(), Fail
     if !args.all {
         let page = client.trackings().list(&req).await?;
         out.trackings(page.items())?;
+        for u in &page.undecoded {
+            out.warn(&format!(
+                "skipped a tracking that could not be read at `{}`: {} — as sent: {}",
+                u.error.path, u.error.message, u.raw
+            ));
+        }
         if let Some(total) = page.total() {
             out.note(&format!("page {} of {} trackings", args.page, total));
         }
-        return Ok(());
+        return unread_failure(page.undecoded.len());
     }
     // Every page, streamed: tables and JSON collect, line formats write as they go.
     let mut stream = std::pin::pin!(client.trackings().list_all(req));
+    let mut unread = 0;
     match out.format {
         Format::Csv | Format::Jsonl => {
             let mut w = TrackingWriter::new(out.format, Box::new(std::io::stdout()))?;
             while let Some(t) = stream.next().await {
-                w.write(&t?)?;
+                if let Some(t) = out.readable(t, &mut unread)? {
+                    w.write(&t)?;
+                }
             }
-            w.finish()
+            w.finish()?;
         }
         _ => {
             let mut all = Vec::new();
             while let Some(t) = stream.next().await {
-                all.push(t?);
+                all.extend(out.readable(t, &mut unread)?);
             }
-            out.trackings(&all)
+            out.trackings(&all)?;
         }
     }
+    unread_failure(unread)
 }
 
 async fn export(client: &Client, args: ExportArgs, out: &mut Out) -> Result<(), Failure> {
@@ -415,13 +438,17 @@ async fn export(client: &Client, args: ExportArgs, out: &mut Out) -> Result<(), 
     let mut w = TrackingWriter::new(out.format, sink)?;
     let mut stream = std::pin::pin!(client.trackings().list_all(req));
     let mut n = 0u64;
+    let mut unread = 0;
     while let Some(t) = stream.next().await {
-        w.write(&t?)?;
+        let Some(t) = out.readable(t, &mut unread)? else {
+            continue;
+        };
+        w.write(&t)?;
         n += 1;
     }
     w.finish()?;
     out.note(&format!("exported {n} trackings"));
-    Ok(())
+    unread_failure(unread)
 }
 
 /// Parses `CARRIER:NUMBER`.
@@ -469,14 +496,14 @@ async fn track(client: &Client, args: TrackArgs, out: &mut Out) -> Result<(), Fa
         let req = ListTrackingsRequest::default()
             .numbers(chunk.iter().cloned())
             .limit(tm_types::MAX_PAGE_LIMIT);
-        for t in client
-            .trackings()
-            .list(&req)
-            .await?
-            .items
-            .into_value()
-            .unwrap_or_default()
-        {
+        let page = client.trackings().list(&req).await?;
+        for u in &page.undecoded {
+            out.warn(&format!(
+                "a tracking could not be read at `{}`: {}",
+                u.error.path, u.error.message
+            ));
+        }
+        for t in page.list.items.into_value().unwrap_or_default() {
             found.insert(
                 (
                     t.carrier_code.to_lowercase(),

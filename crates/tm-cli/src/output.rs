@@ -115,6 +115,41 @@ impl Out {
         eprintln!("warning: {s}");
     }
 
+    /// A tracking of a listing, or — when one did not decode — a warning naming it (its raw
+    /// JSON included) and `None`, so that the listing goes on; any other error ends it.
+    pub fn readable(
+        &self,
+        item: tm_core::Result<Tracking>,
+        unread: &mut usize,
+    ) -> Result<Option<Tracking>, Failure> {
+        match item {
+            Ok(t) => Ok(Some(t)),
+            Err(tm_core::Error::Undecoded(u)) => {
+                *unread += 1;
+                self.warn(&format!(
+                    "skipped a tracking that could not be read at `{}`: {} — as sent: {}",
+                    u.error.path, u.error.message, u.raw
+                ));
+                Ok(None)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+/// The failure after a listing that went on past trackings it could not read: exit 3, as for
+/// any unreadable response, once everything readable was handled.
+pub fn unread_failure(unread: usize) -> Result<(), Failure> {
+    if unread == 0 {
+        return Ok(());
+    }
+    Err(Failure::Coded {
+        code: 3,
+        message: format!("{unread} tracking(s) could not be read (each is reported above)"),
+    })
+}
+
+impl Out {
     /// The error on stderr: plain, or JSON with `--output json`.
     pub fn error(&self, f: &Failure) {
         if matches!(self.format, Format::Json | Format::Jsonl) {

@@ -59,8 +59,11 @@ async fn poll(client: &Client, cursor: &mut Cursor, out: &mut Out) -> Result<usi
     };
     let mut stream = std::pin::pin!(client.trackings().list_all(filter));
     let mut changes = 0;
+    let mut unread = 0;
     while let Some(t) = stream.next().await {
-        let t = t?;
+        let Some(t) = out.readable(t, &mut unread)? else {
+            continue;
+        };
         let key = format!("{}:{}", t.carrier_code, t.tracking_number);
         let status = t.status().map_or_else(|| "-".to_owned(), |s| s.to_string());
         if let Some(updated) = t.updated_at() {

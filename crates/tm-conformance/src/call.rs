@@ -182,7 +182,17 @@ pub async fn run_call(
             let items: Vec<CreateTrackingRequest> = input(input_v)?;
             t.create_batch(&items).await.map(|v| to_json(&v))
         }
-        Operation::V2TrackingsList => t.list(&input(input_v)?).await.map(|v| to_json(&v)),
+        Operation::V2TrackingsList => t.list(&input(input_v)?).await.map(|page| {
+            let mut v = to_json(&page.list);
+            if !page.undecoded.is_empty() {
+                v["undecoded"] = page
+                    .undecoded
+                    .iter()
+                    .map(|u| json!({"index": u.index, "path": u.error.path}))
+                    .collect();
+            }
+            v
+        }),
         Operation::V2TrackingsUpdateBatch => {
             let items: Vec<UpdateMoreItem> = input(input_v)?;
             t.update_batch(&items).await.map(|v| to_json(&v))

@@ -57,6 +57,10 @@ pub enum Error {
     /// A success response whose body could not be read as the expected type.
     #[error("{0}")]
     Decode(Box<DecodeError>),
+    /// One item of a page did not decode; the rest of the page did, and a listing stream goes
+    /// on after this. The item is kept as sent.
+    #[error("{}: item {} of the page could not be decoded at `{}`: {}", .0.error.operation, .0.index, .0.error.path, .0.error.message)]
+    Undecoded(Box<crate::v2::UndecodedItem>),
     /// Input rejected before sending, where the API documents the limit.
     #[error("invalid {field}: {reason}")]
     InvalidInput {
@@ -275,6 +279,7 @@ impl Error {
             | Error::Pagination { operation, .. } => Some(*operation),
             Error::Api(e) => Some(e.operation),
             Error::Decode(e) => Some(e.operation),
+            Error::Undecoded(u) => Some(u.error.operation),
             Error::InvalidInput { .. } | Error::Config(_) => None,
         }
     }

@@ -50,8 +50,10 @@ impl Stack {
         &self.key
     }
 
-    /// A request for `op` at `path` with the key and the JSON accept header (names given in
-    /// lower case, as the transport keeps them, so the static names are not copied).
+    /// A request for `op` at `path` with the key and the JSON headers (names given in lower
+    /// case, as the transport keeps them, so the static names are not copied). The original
+    /// v2 document lists `Content-Type: application/json` beside the key for every request, so
+    /// every request carries it, a GET's included.
     pub(crate) fn request(&self, op: Operation, path: String) -> HttpRequest {
         HttpRequest::new(op.method(), path)
             .operation(op.name())
@@ -59,6 +61,7 @@ impl Stack {
             .rate_class(op.rate_class())
             .timeout(self.config.attempt_timeout)
             .sensitive_header(self.profile.key_header, self.key.expose().to_owned())
+            .header("content-type", "application/json")
             .header("accept", "application/json")
     }
 
@@ -70,10 +73,7 @@ impl Stack {
         body: &B,
     ) -> Result<HttpRequest> {
         let bytes = serde_json::to_vec(body).map_err(|e| Error::invalid("body", e.to_string()))?;
-        Ok(self
-            .request(op, path)
-            .header("content-type", "application/json")
-            .body(bytes))
+        Ok(self.request(op, path).body(bytes))
     }
 
     /// Sends through the stack; transport failures become [`Error`]s.

@@ -251,11 +251,14 @@ async fn get_maps_not_created_and_not_found() {
 
 #[tokio::test(start_paused = true)]
 async fn update_puts_the_changes() {
-    let mock = MockTransport::new().with_step(
-        step(Method::Put, "/trackings/dhl/RN1")
-            .json_body(json!({"title": "Mug", "archived": "true", "status": "7", "customer_name": "Ada"})),
-        ok(json!({"tracking_number": "RN1", "carrier_code": "dhl", "title": "Mug", "archived": true})),
-    );
+    let mock = MockTransport::new()
+        .with_step(
+            step(Method::Put, "/trackings/dhl/RN1")
+                .json_body(json!({"title": "Mug", "archived": "true", "status": "7", "customer_name": "Ada"})),
+            ok(json!({"tracking_number": "RN1", "carrier_code": "dhl", "title": "Mug", "archived": true})),
+        )
+        // A PHP server's empty answer: success, `data: []`.
+        .with_step(step(Method::Put, "/trackings/dhl/RN2"), ok(json!([])));
     let client = client(&mock);
     let changes = UpdateTrackingRequest::default()
         .title("Mug")
@@ -264,10 +267,20 @@ async fn update_puts_the_changes() {
         .customer_name("Ada");
     let t = client
         .trackings()
-        .update("dhl", "RN1", changes)
+        .update("dhl", "RN1", changes.clone())
+        .await
+        .unwrap()
+        .expect("the tracking");
+    assert_eq!(t.archived.value(), Some(&true));
+    let applied = client
+        .trackings()
+        .update("dhl", "RN2", changes)
         .await
         .unwrap();
-    assert_eq!(t.archived.value(), Some(&true));
+    assert!(
+        applied.is_none(),
+        "data: [] is success with nothing returned"
+    );
     let e = client
         .trackings()
         .update("dhl", "RN1", UpdateTrackingRequest::default())

@@ -230,26 +230,57 @@ async fn a_malformed_200_on_change_carrier_is_not_resent() {
 #[tokio::test(start_paused = true)]
 async fn a_wrongly_typed_field_names_its_json_path() {
     let (client, _) = get_client(|| {
-        ok(json!({"page": 1, "limit": 10, "total": "2", "items": [
-            {"tracking_number": "A", "carrier_code": "dhl"},
-            {"tracking_number": "B", "carrier_code": "dhl", "origin_info": {"trackinfo": "not a list"}}
-        ]}))
+        ok(
+            json!({"tracking_number": "B", "carrier_code": "dhl", "origin_info": {"trackinfo": "not a list"}}),
+        )
     });
-    let e = client
-        .trackings()
-        .list(&Default::default())
-        .await
-        .unwrap_err();
+    let e = client.trackings().get("dhl", "B").await.unwrap_err();
     let Error::Decode(d) = &e else {
         panic!("{e:?}")
     };
-    assert_eq!(d.path, "data.items[1].origin_info.trackinfo");
+    assert_eq!(d.path, "data.origin_info.trackinfo");
     assert!(d.line >= 1 && d.column > 1);
-    assert!(
-        e.to_string()
-            .contains("data.items[1].origin_info.trackinfo"),
-        "{e}"
-    );
+    assert!(e.to_string().contains("data.origin_info.trackinfo"), "{e}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn one_tracking_that_does_not_decode_does_not_lose_its_page() {
+    let page = || {
+        ok(json!({"page": 1, "limit": 10, "total": "3", "items": [
+            {"tracking_number": "A", "carrier_code": "dhl"},
+            {"tracking_number": "B", "carrier_code": "dhl", "origin_info": {"trackinfo": "not a list"}},
+            {"tracking_number": "C", "carrier_code": "dhl", "archived": "1", "itemTimeLength": "4"}
+        ]}))
+    };
+    let (client, _) = get_client(page);
+    let p = client.trackings().list(&Default::default()).await.unwrap();
+    let numbers: Vec<&str> = p
+        .items()
+        .iter()
+        .map(|t| t.tracking_number.as_str())
+        .collect();
+    assert_eq!(numbers, ["A", "C"], "PHP-style values decode; only B fails");
+    assert_eq!(p.len(), 3);
+    let bad = &p.undecoded[0];
+    assert_eq!(bad.index, 1);
+    assert_eq!(bad.raw["tracking_number"], "B", "kept as sent");
+    assert_eq!(bad.error.path, "data.items[1].origin_info.trackinfo");
+
+    // A stream puts the error in the item's place and goes on after it.
+    let (client, _) = get_client(page);
+    use futures::StreamExt;
+    let all: Vec<_> = client
+        .trackings()
+        .list_all(Default::default())
+        .collect()
+        .await;
+    assert_eq!(all.len(), 3);
+    assert_eq!(all[0].as_ref().unwrap().tracking_number, "A");
+    match &all[1] {
+        Err(Error::Undecoded(u)) => assert_eq!(u.raw["tracking_number"], "B"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(all[2].as_ref().unwrap().tracking_number, "C");
 }
 
 #[tokio::test(start_paused = true)]

@@ -82,7 +82,7 @@ async fn every_endpoint_through_the_client() {
         )
         .await
         .unwrap();
-    assert_eq!(updated.archived.value(), Some(&true));
+    assert_eq!(updated.expect("the record").archived.value(), Some(&true));
 
     let report = c
         .trackings()
@@ -100,7 +100,7 @@ async fn every_endpoint_through_the_client() {
         .unwrap();
     assert_eq!(page.total(), Some(46));
     assert!(
-        matches!(page.total, Field::Value(NumberOrString::String(_))),
+        matches!(page.list.total, Field::Value(NumberOrString::String(_))),
         "total is a string"
     );
     let all: Vec<_> = c

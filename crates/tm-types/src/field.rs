@@ -262,3 +262,129 @@ impl<'de> Deserialize<'de> for NumberOrString {
         d.deserialize_any(V)
     }
 }
+
+/// A boolean as a PHP server may send it: `true`/`false`, `1`/`0`, `"1"`/`"0"`,
+/// `"true"`/`"false"`; `null` and `""` are null. Read into a [`Field<bool>`].
+///
+/// ```
+/// use tm_types::{Field, field::LenientBool};
+/// for (text, want) in [("true", Field::Value(true)), ("\"0\"", Field::Value(false)), ("1", Field::Value(true)), ("\"\"", Field::Null)] {
+///     let got: LenientBool = serde_json::from_str(text).unwrap();
+///     assert_eq!(Field::from(got), want, "{text}");
+/// }
+/// assert!(serde_json::from_str::<LenientBool>("\"maybe\"").is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LenientBool(pub Option<bool>);
+
+impl From<LenientBool> for Field<bool> {
+    fn from(v: LenientBool) -> Self {
+        v.0.into()
+    }
+}
+
+impl<'de> Deserialize<'de> for LenientBool {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = LenientBool;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a boolean, 0 or 1, or one of them as a string")
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<LenientBool, E> {
+                Ok(LenientBool(Some(v)))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<LenientBool, E> {
+                match v {
+                    0 | 1 => Ok(LenientBool(Some(v == 1))),
+                    _ => Err(E::invalid_value(de::Unexpected::Unsigned(v), &self)),
+                }
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<LenientBool, E> {
+                match u64::try_from(v) {
+                    Ok(u) => self.visit_u64(u),
+                    Err(_) => Err(E::invalid_value(de::Unexpected::Signed(v), &self)),
+                }
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<LenientBool, E> {
+                match v.trim().to_ascii_lowercase().as_str() {
+                    "" => Ok(LenientBool(None)),
+                    "1" | "true" => Ok(LenientBool(Some(true))),
+                    "0" | "false" => Ok(LenientBool(Some(false))),
+                    _ => Err(E::invalid_value(de::Unexpected::Str(v), &self)),
+                }
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<LenientBool, E> {
+                Ok(LenientBool(None))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<LenientBool, E> {
+                Ok(LenientBool(None))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// An integer as a PHP server may send it: a number (a float only when it is whole) or a
+/// numeric string; `null` and `""` are null. Read into a [`Field<i64>`].
+///
+/// ```
+/// use tm_types::{Field, field::LenientInt};
+/// for (text, want) in [("3", Field::Value(3)), ("\" 12 \"", Field::Value(12)), ("4.0", Field::Value(4)), ("null", Field::Null)] {
+///     let got: LenientInt = serde_json::from_str(text).unwrap();
+///     assert_eq!(Field::from(got), want, "{text}");
+/// }
+/// assert!(serde_json::from_str::<LenientInt>("\"three\"").is_err());
+/// assert!(serde_json::from_str::<LenientInt>("2.5").is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LenientInt(pub Option<i64>);
+
+impl From<LenientInt> for Field<i64> {
+    fn from(v: LenientInt) -> Self {
+        v.0.into()
+    }
+}
+
+impl<'de> Deserialize<'de> for LenientInt {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = LenientInt;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an integer, or one as a string")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<LenientInt, E> {
+                Ok(LenientInt(Some(v)))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<LenientInt, E> {
+                i64::try_from(v)
+                    .map(|v| LenientInt(Some(v)))
+                    .map_err(|_| E::invalid_value(de::Unexpected::Unsigned(v), &self))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<LenientInt, E> {
+                if v.fract() == 0.0 && v.abs() < 9.0e15 {
+                    Ok(LenientInt(Some(v as i64)))
+                } else {
+                    Err(E::invalid_value(de::Unexpected::Float(v), &self))
+                }
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<LenientInt, E> {
+                let t = v.trim();
+                if t.is_empty() {
+                    return Ok(LenientInt(None));
+                }
+                t.parse()
+                    .map(|n| LenientInt(Some(n)))
+                    .map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<LenientInt, E> {
+                Ok(LenientInt(None))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<LenientInt, E> {
+                Ok(LenientInt(None))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}

@@ -6,14 +6,22 @@
 //! unknown keys are collected.
 
 /// Declares a response object: named fields with their exact wire keys, plus `extra` for keys
-/// this version does not know. Absent [`Field`](crate::Field)s are not written back.
+/// this version does not know. Absent [`Field`](crate::Field)s are not written back. A field
+/// declared `… : Field<bool> as LenientBool` is read through that type (which converts into
+/// the field's type), for keys a PHP server sends in more than one JSON type.
 macro_rules! wire_struct {
+    (@value $access:ident, $ty:ty) => {
+        $access.next_value::<$ty>()?
+    };
+    (@value $access:ident, $ty:ty, $via:ty) => {
+        <$ty>::from($access.next_value::<$via>()?)
+    };
     (
         $(#[$meta:meta])*
         pub struct $name:ident {
             $(
                 $(#[$fmeta:meta])*
-                $wire:literal => $field:ident : $ty:ty,
+                $wire:literal => $field:ident : $ty:ty $(as $via:ty)?,
             )*
         }
     ) => {
@@ -94,7 +102,7 @@ macro_rules! wire_struct {
                                         if $field.is_some() {
                                             return Err(::serde::de::Error::duplicate_field($wire));
                                         }
-                                        $field = Some(__access.next_value()?);
+                                        $field = Some(wire_struct!(@value __access, $ty $(, $via)?));
                                     }
                                 )*
                                 __Key::__Other(__k) => {

@@ -214,17 +214,17 @@ wire_struct! {
         /// Two-letter destination code, lower or upper case, or `""`.
         "destination_code" => destination_code: Field<String>,
         /// Archived flag.
-        "archived" => archived: Field<bool>,
+        "archived" => archived: Field<bool> as crate::field::LenientBool,
         /// Whether TrackingMore still updates this tracking automatically.
-        "track_update" => track_update: Field<bool>,
+        "track_update" => track_update: Field<bool> as crate::field::LenientBool,
         /// Origin country name (`"China"`, `""`, `"Hong Kong [CN]"`).
         "original_country" => original_country: Field<String>,
         /// Destination country name; sometimes absent.
         "destination_country" => destination_country: Field<String>,
         /// Days in transit, or null.
-        "itemTimeLength" => item_time_length: Field<i64>,
+        "itemTimeLength" => item_time_length: Field<i64> as crate::field::LenientInt,
         /// Days since the last event.
-        "stayTimeLength" => stay_time_length: Field<i64>,
+        "stayTimeLength" => stay_time_length: Field<i64> as crate::field::LenientInt,
         /// Service code.
         "service_code" => service_code: Field<String>,
         /// Seen only as `null`; kept as raw JSON.

@@ -258,3 +258,22 @@ fn list_filters_round_trip_through_the_query_string() {
         counts
     );
 }
+
+#[test]
+fn php_style_flags_and_numbers_in_a_tracking_decode() {
+    let t: Tracking = serde_json::from_value(json!({
+        "tracking_number": "RN1", "carrier_code": "dhl",
+        "archived": "1", "track_update": 0, "itemTimeLength": "3", "stayTimeLength": ""
+    }))
+    .unwrap();
+    assert_eq!(t.archived.value(), Some(&true));
+    assert_eq!(t.track_update.value(), Some(&false));
+    assert_eq!(t.item_time_length.value(), Some(&3));
+    assert!(t.stay_time_length.is_null(), "\"\" reads as null");
+    // What no PHP coercion gives stays an error, naming the key.
+    let err = serde_json::from_value::<Tracking>(json!({
+        "tracking_number": "RN1", "carrier_code": "dhl", "archived": "perhaps"
+    }))
+    .unwrap_err();
+    assert!(err.to_string().contains("perhaps"), "{err}");
+}

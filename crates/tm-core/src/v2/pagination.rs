@@ -3,9 +3,9 @@
 use std::collections::VecDeque;
 
 use futures::Stream;
-use tm_types::{ListTrackingsRequest, NumberOrString, Tracking, TrackingList};
+use tm_types::{ListTrackingsRequest, NumberOrString, Tracking};
 
-use super::Client;
+use super::{Client, ListPage};
 use crate::{Error, Operation, Result};
 
 /// The page size used when the filter sets none: the documented maximum.
@@ -70,7 +70,7 @@ impl Paginator {
     /// assert!(pages.next_page().await.is_none(), "that was the last page");
     /// # Ok(()) }
     /// ```
-    pub async fn next_page(&mut self) -> Option<Result<TrackingList>> {
+    pub async fn next_page(&mut self) -> Option<Result<ListPage>> {
         if self.done {
             return None;
         }
@@ -95,9 +95,10 @@ impl Paginator {
                 return Some(Err(e));
             }
         };
-        let n = page.items().len() as u64;
+        let n = page.len() as u64;
         let requested = u64::from(filter.limit.unwrap_or(DEFAULT_PAGE_LIMIT));
         let limit = page
+            .list
             .limit
             .value()
             .and_then(NumberOrString::as_u64)
@@ -125,7 +126,9 @@ impl Paginator {
         Some(Ok(page))
     }
 
-    /// Every item of every remaining page as a stream; at most one page is held in memory.
+    /// Every item of every remaining page as a stream; at most one page is held in memory. An
+    /// item that does not decode is an [`Error::Undecoded`] in its place, and the stream goes
+    /// on after it; any other error ends the stream.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
@@ -138,18 +141,32 @@ impl Paginator {
     /// ```
     pub fn into_items(self) -> impl Stream<Item = Result<Tracking>> + Send + 'static {
         futures::stream::unfold(
-            (self, VecDeque::<Tracking>::new()),
+            (self, VecDeque::<Result<Tracking>>::new()),
             |(mut pages, mut buffered)| async move {
                 loop {
-                    if let Some(t) = buffered.pop_front() {
-                        return Some((Ok(t), (pages, buffered)));
+                    if let Some(item) = buffered.pop_front() {
+                        return Some((item, (pages, buffered)));
                     }
                     match pages.next_page().await? {
-                        Ok(page) => buffered = page.items.into_value().unwrap_or_default().into(),
+                        Ok(page) => buffered = in_page_order(page),
                         Err(e) => return Some((Err(e), (pages, buffered))),
                     }
                 }
             },
         )
     }
+}
+
+/// A page's items in their order on the page: the decoded ones, and an error where one did not.
+fn in_page_order(page: ListPage) -> VecDeque<Result<Tracking>> {
+    let mut undecoded = page.undecoded.into_iter().peekable();
+    let mut out = VecDeque::new();
+    for t in page.list.items.into_value().unwrap_or_default() {
+        while let Some(bad) = undecoded.next_if(|u| u.index == out.len()) {
+            out.push_back(Err(Error::Undecoded(Box::new(bad))));
+        }
+        out.push_back(Ok(t));
+    }
+    out.extend(undecoded.map(|bad| Err(Error::Undecoded(Box::new(bad)))));
+    out
 }

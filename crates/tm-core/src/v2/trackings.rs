@@ -6,12 +6,12 @@ use futures::Stream;
 use tm_types::{
     AirCargoRequest, AirCargoResult, ChangeCarrierRequest, ChangeCarrierResult,
     CreateTrackingRequest, ListTrackingsRequest, MetaCode, RealtimeRequest, RealtimeResult,
-    RemoteAreaQuery, RemoteResult, Tracking, TrackingList, TransitTime, TransitTimeQuery,
-    TransitTimeResult, UpdateTrackingRequest,
+    RemoteAreaQuery, RemoteResult, Tracking, TransitTime, TransitTimeQuery, TransitTimeResult,
+    UpdateTrackingRequest,
 };
 
-use super::Client;
 use super::pagination::Paginator;
+use super::{Client, ListPage};
 use crate::decode::decode;
 use crate::path::require;
 use crate::{Error, Operation, Resend, Result};
@@ -120,7 +120,9 @@ impl Trackings<'_> {
         self.client.execute(op, self.client.request(op, path)).await
     }
 
-    /// Changes a tracking's extra fields, archive flag or status (`PUT`).
+    /// Changes a tracking's extra fields, archive flag or status (`PUT`): the tracking as the
+    /// API returns it, or `None` when it answers success with `data: []` (a PHP server's empty
+    /// answer: the change was applied, nothing is returned).
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
@@ -128,7 +130,7 @@ impl Trackings<'_> {
     /// use tm_core::types::{StatusInput, UpdateTrackingRequest};
     /// let changes = UpdateTrackingRequest::default().title("Mug").archived(true);
     /// let t = client.trackings().update("dhl", "RN1", changes).await?;
-    /// assert_eq!(t.archived.value(), Some(&true));
+    /// assert_eq!(t.unwrap().archived.value(), Some(&true));
     /// # Ok(()) }
     /// ```
     pub async fn update(
@@ -136,14 +138,18 @@ impl Trackings<'_> {
         carrier_code: &str,
         tracking_number: &str,
         changes: UpdateTrackingRequest,
-    ) -> Result<Tracking> {
+    ) -> Result<Option<Tracking>> {
         let op = Operation::V2TrackingsUpdate;
         let path = op.path(&[carrier_code, tracking_number])?;
         if changes.is_empty() {
             return Err(Error::invalid("changes", "nothing to change"));
         }
         let req = self.client.inner.stack.json_request(op, path, &changes)?;
-        self.client.execute(op, req).await
+        let resp = self.client.send(op, req).await?;
+        match decode::<UpdateAnswer>(op, &resp)? {
+            UpdateAnswer::Tracking(t) => Ok(Some(*t)),
+            UpdateAnswer::Nothing(_) => Ok(None),
+        }
     }
 
     /// Deletes a tracking (`DELETE`). A 4017 on a resend after an attempt that may have been
@@ -172,7 +178,9 @@ impl Trackings<'_> {
         }
     }
 
-    /// Lists one page of trackings matching `filter` (`GET /trackings/get`).
+    /// Lists one page of trackings matching `filter` (`GET /trackings/get`). A tracking that
+    /// does not decode does not lose the others: it comes back raw in
+    /// [`ListPage::undecoded`] with its error.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
@@ -183,12 +191,13 @@ impl Trackings<'_> {
     /// assert_eq!(page.total(), Some(1)); // `total` arrives as a string
     /// # Ok(()) }
     /// ```
-    pub async fn list(&self, filter: &ListTrackingsRequest) -> Result<TrackingList> {
+    pub async fn list(&self, filter: &ListTrackingsRequest) -> Result<ListPage> {
         check_filter(filter)?;
         let op = Operation::V2TrackingsList;
         let mut req = self.client.request_at(op);
         req.query = filter.to_query();
-        self.client.execute(op, req).await
+        let resp = self.client.send(op, req).await?;
+        super::page::decode_page(op, &resp)
     }
 
     /// A page-by-page reader over every tracking matching `filter`, starting at its `page`
@@ -338,6 +347,14 @@ impl Trackings<'_> {
         let http = self.client.json_request(op, &body)?;
         self.client.execute(op, http).await
     }
+}
+
+/// `data` of a `PUT`: the tracking, or the empty array a PHP server sends for "nothing".
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum UpdateAnswer {
+    Tracking(Box<Tracking>),
+    Nothing([(); 0]),
 }
 
 /// The documented limits of a list filter.
