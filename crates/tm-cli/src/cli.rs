@@ -2,7 +2,9 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::error::ErrorKind;
+use clap::parser::ValueSource;
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 const AFTER_HELP: &str = "\
 Exit codes:
@@ -26,6 +28,73 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// How long the sandbox refuses requests after a rate-limit refusal: the API's two minutes
+/// would stall an interactive session (said in `--sandbox`'s help).
+pub const SANDBOX_SUSPENSION: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The global flags that mean nothing to `tm sim` (it makes no API calls and prints one
+/// line): hidden from its help and refused on its command line.
+const NOT_FOR_SIM: &[&str] = &[
+    "api_key",
+    "base_url",
+    "timeout",
+    "max_retries",
+    "output",
+    "sandbox",
+    "sandbox_state",
+    "sandbox_speed",
+    "redis_wait",
+];
+
+impl Cli {
+    /// Parses the command line (exiting with clap's message on an error), with each
+    /// subcommand's help listing only the flags that apply to it.
+    pub fn parse_args() -> Cli {
+        let cmd = Cli::command().mut_arg("sandbox", |a| {
+            a.help(format!(
+                "Run against the built-in simulator instead of the API (its documented rate \
+                 limits, but a refusal suspends for {} s instead of the API's 120 s)",
+                SANDBOX_SUSPENSION.as_secs()
+            ))
+        });
+        // A subcommand's own copy of a global flag is kept when the globals are propagated:
+        // give `sim` hidden copies.
+        // The ones that apply are listed after sim's own.
+        let copies: Vec<clap::Arg> = cmd
+            .get_arguments()
+            .filter(|a| a.is_global_set())
+            .map(|a| match a.get_id().as_str() {
+                id if NOT_FOR_SIM.contains(&id) => a.clone().hide(true),
+                "redis_url" => a.clone().display_order(1000).help(
+                    "Share the rate-limit windows through Redis with every simulator using it \
+                     (`redis://…`)",
+                ),
+                _ => a.clone().display_order(1000),
+            })
+            .collect();
+        let mut cmd = cmd.mut_subcommand("sim", |sim| sim.args(copies));
+        let matches = cmd.get_matches_mut();
+        if let Some(("sim", sim)) = matches.subcommand() {
+            for id in NOT_FOR_SIM {
+                if sim.value_source(id) == Some(ValueSource::CommandLine) {
+                    let sim_cmd = cmd.find_subcommand_mut("sim").expect("sim is a subcommand");
+                    sim_cmd
+                        .error(
+                            ErrorKind::ArgumentConflict,
+                            format!(
+                                "--{} does not apply to `tm sim`, which serves the simulator \
+                             (see `tm sim --help`)",
+                                id.replace('_', "-")
+                            ),
+                        )
+                        .exit();
+                }
+            }
+        }
+        Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.format(&mut cmd).exit())
+    }
 }
 
 /// Output formats.
@@ -74,6 +143,10 @@ pub struct Global {
     /// using this key, or, for `tm sim`, with every simulator using this Redis.
     #[arg(long, env = "TM_REDIS_URL", global = true, hide_env_values = true)]
     pub redis_url: Option<String>,
+    /// How long a request waits for an unreachable --redis-url before failing with exit 3
+    /// (it never falls back to a local limit, which would let N workers exceed the shared one).
+    #[arg(long, value_name = "SECS", default_value_t = 30.0, global = true)]
+    pub redis_wait: f64,
     /// Run against the built-in simulator instead of the API.
     #[arg(long, global = true)]
     pub sandbox: bool,
@@ -445,6 +518,23 @@ pub struct SimArgs {
     /// one (repeatable).
     #[arg(long = "limit", value_name = "CLASS=PER_SEC")]
     pub limits: Vec<String>,
+    /// How long a client is refused after a rate-limit refusal, in seconds (the document's
+    /// "about two minutes"); e.g. `--suspension 1` for tests.
+    #[arg(long, value_name = "SECS", default_value_t = 120.0)]
+    pub suspension: f64,
+    /// Who a rate limit counts: each client IP (the document's rule) or each API key.
+    #[arg(long, value_enum, default_value_t = SimLimitScope::Ip)]
+    pub limit_scope: SimLimitScope,
+    /// Trackings per second the list route may return, or `none` (default 2000).
+    #[arg(long, value_name = "N|none", default_value = "2000")]
+    pub list_trackings_per_second: String,
+    /// A deleted key, answered with 4002 (repeatable).
+    #[arg(long = "revoked-key", value_name = "KEY")]
+    pub revoked_keys: Vec<String>,
+    /// A route not activated for the account, e.g. `trackings/aircargo`, answered with 4018
+    /// (repeatable).
+    #[arg(long = "inactive-feature", value_name = "ROUTE")]
+    pub inactive_features: Vec<String>,
     /// Slack for early requests, in milliseconds.
     #[arg(long, default_value_t = 100)]
     pub tolerance_ms: u64,
@@ -457,4 +547,13 @@ pub struct SimArgs {
     /// Simulated start time, Unix seconds (default now).
     #[arg(long)]
     pub start_time: Option<i64>,
+}
+
+/// Who the simulator's rate limits count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SimLimitScope {
+    /// Each client IP address.
+    Ip,
+    /// Each API key.
+    Key,
 }

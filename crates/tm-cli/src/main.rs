@@ -18,7 +18,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::Parser;
 use tm_core::Client;
 use tm_sim::{ClockMode, SimHandle, Simulator};
 
@@ -137,18 +136,42 @@ pub async fn connect(g: &Global) -> Result<Session, Failure> {
         let Some(url) = &g.redis_url else {
             return Ok(None);
         };
+        if !(g.redis_wait.is_finite() && g.redis_wait >= 0.0) {
+            return Err(Failure::Usage(format!(
+                "--redis-wait {}: must be a number of seconds, 0 or more",
+                g.redis_wait
+            )));
+        }
+        let options = tm_redis::RedisLimiterOptions {
+            unavailable_wait: Duration::from_secs_f64(g.redis_wait),
+            ..tm_redis::RedisLimiterOptions::default()
+        };
         let limiter = tm_redis::RedisRateLimiter::new(
             url,
             key,
             tm_core::v2::rules::rate_limits(),
-            tm_redis::RedisLimiterOptions::default(),
+            options,
         )
-        .map_err(|e| Failure::Usage(format!("--redis-url: {e}")))?;
+        .map_err(|e| Failure::Usage(format!("--redis-url: {e}")))?
+        // Told at once, whatever the verbosity: a worker silently waiting on Redis looks hung.
+        .on_availability(|change| match change {
+            tm_redis::Availability::Lost {
+                url, cause, wait, ..
+            } => eprintln!(
+                "tm: Redis at {url} is unreachable ({cause}); waiting up to {wait:?} for it \
+                 (--redis-wait), then giving up"
+            ),
+            tm_redis::Availability::Restored { url } => {
+                eprintln!("tm: Redis at {url} answers again")
+            }
+            _ => {}
+        });
         Ok(Some(std::sync::Arc::new(limiter)))
     };
     if g.sandbox {
         let sim = Simulator::builder()
             .state_file(sandbox_state(g))
+            .suspension(cli::SANDBOX_SUSPENSION)
             .clock(ClockMode::Real {
                 scale: g.sandbox_speed,
             })
@@ -236,7 +259,7 @@ async fn run(cli: Cli, out: &mut Out) -> Result<(), Failure> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_args();
     init_logging(cli.global.verbose);
     let mut out = Out::new(cli.global.output, cli.global.quiet);
     match run(cli, &mut out).await {

@@ -1,7 +1,7 @@
 //! `tm sim`: the simulator as a server, with every option as a flag.
 
 use crate::Failure;
-use crate::cli::SimArgs;
+use crate::cli::{SimArgs, SimLimitScope};
 use crate::output::Out;
 
 /// `tm sim`: serve until interrupted.
@@ -18,6 +18,19 @@ pub async fn run(args: SimArgs, redis_url: Option<String>, out: &mut Out) -> Res
     if !(args.clock_scale.is_finite() && args.clock_scale > 0.0) {
         return Err(Failure::Usage("--clock-scale must be positive".into()));
     }
+    if !(args.suspension.is_finite() && args.suspension >= 0.0) {
+        return Err(Failure::Usage(
+            "--suspension must be a number of seconds, 0 or more".into(),
+        ));
+    }
+    let list_limit = match args.list_trackings_per_second.as_str() {
+        "none" | "off" => None,
+        n => Some(n.parse::<u64>().ok().filter(|n| *n > 0).ok_or_else(|| {
+            Failure::Usage(format!(
+                "--list-trackings-per-second {n:?}: expected a positive whole number or `none`"
+            ))
+        })?),
+    };
     let mut b = tm_sim::Simulator::builder()
         .bind(std::net::SocketAddr::new(bind, args.port))
         .seed(args.seed)
@@ -26,6 +39,14 @@ pub async fn run(args: SimArgs, redis_url: Option<String>, out: &mut Out) -> Res
         .batch_max(args.batch_max)
         .quota(args.quota)
         .mirror_http_status(args.mirror_http_status)
+        .suspension(std::time::Duration::from_secs_f64(args.suspension))
+        .limit_scope(match args.limit_scope {
+            SimLimitScope::Ip => tm_sim::LimitScope::Ip,
+            SimLimitScope::Key => tm_sim::LimitScope::Key,
+        })
+        .list_trackings_per_second(list_limit)
+        .revoked_keys(args.revoked_keys)
+        .inactive_features(args.inactive_features)
         .clock(if args.manual_clock {
             tm_sim::ClockMode::Manual
         } else {

@@ -100,27 +100,28 @@ pub fn router(verifier: Arc<WebhookVerifier>) -> Router {
         .with_state(verifier)
 }
 
+/// Receives one push. The signature decides, not the content type: PHP senders often label
+/// JSON `application/x-www-form-urlencoded` or `text/plain` (v2's is not documented). A form
+/// whose one field holds the JSON is read too.
 async fn receive(
     State(verifier): State<Arc<WebhookVerifier>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> (StatusCode, String) {
-    let content_type = headers
+    let form = headers
         .get("content-type")
         .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if !content_type.is_empty()
-        && !content_type
-            .to_ascii_lowercase()
-            .starts_with("application/json")
-    {
-        eprintln!("webhook rejected: content type {content_type:?} is not JSON");
-        return (
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "expected application/json\n".into(),
-        );
+        .is_some_and(|ct| {
+            ct.to_ascii_lowercase()
+                .starts_with("application/x-www-form-urlencoded")
+        });
+    let mut outcome = verifier.verify(&body);
+    if form && matches!(outcome, Err(tm_core::WebhookError::Malformed { .. })) {
+        if let Some(json) = form_json(&body) {
+            outcome = verifier.verify(json.as_bytes());
+        }
     }
-    match verifier.verify(&body) {
+    match outcome {
         Ok(t) => {
             println!("{}", json!({"verified": true, "tracking": t}));
             (StatusCode::OK, "ok\n".into())
@@ -129,5 +130,16 @@ async fn receive(
             eprintln!("webhook rejected: {e}");
             (StatusCode::UNAUTHORIZED, format!("{e}\n"))
         }
+    }
+}
+
+/// The JSON a form carries: its one field's value, or its one key when the JSON itself was
+/// form-encoded without a name.
+fn form_json(body: &[u8]) -> Option<String> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).ok()?;
+    match pairs.as_slice() {
+        [(k, v)] if v.is_empty() => Some(k.clone()),
+        [(_, v)] => Some(v.clone()),
+        _ => None,
     }
 }

@@ -269,9 +269,31 @@ async fn webhook_verify_and_listen() {
         401,
         "no signature"
     );
+    // The signature decides, not the label: v2 does not document its content type.
     assert_eq!(
         post(good.clone(), "text/plain").await.unwrap().status(),
-        415
+        200,
+        "JSON labelled text/plain"
+    );
+    let form = serde_urlencoded::to_string([("data", good.as_str())]).unwrap();
+    assert_eq!(
+        post(form, "application/x-www-form-urlencoded")
+            .await
+            .unwrap()
+            .status(),
+        200,
+        "JSON inside a form field"
+    );
+    let forged =
+        serde_urlencoded::to_string([("data", signed_body("other@x.example", now).as_str())])
+            .unwrap();
+    assert_eq!(
+        post(forged, "application/x-www-form-urlencoded")
+            .await
+            .unwrap()
+            .status(),
+        401,
+        "a form does not bypass the signature"
     );
     assert_eq!(
         post("x".repeat(2 * 1024 * 1024), "application/json")
@@ -285,8 +307,8 @@ async fn webhook_verify_and_listen() {
     let printed: Vec<&str> = std::str::from_utf8(&out.stdout).unwrap().lines().collect();
     assert_eq!(
         printed.len(),
-        1,
-        "only the verified webhook is printed: {printed:?}"
+        3,
+        "only the verified webhooks are printed: {printed:?}"
     );
     assert!(printed[0].contains("\"verified\":true"));
 }
@@ -323,6 +345,34 @@ async fn the_sandbox_keeps_state_between_runs_and_resets() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sim_takes_only_the_flags_that_apply_to_it() {
+    let o = run(vec!["sim".into(), "--help".into()], None).await;
+    let help = stdout(&o);
+    assert_eq!(code(&o), 0);
+    for own in ["--suspension", "--limit-scope", "--redis-url", "--verbose"] {
+        assert!(help.contains(own), "{own} listed: {help}");
+    }
+    for other in [
+        "--api-key",
+        "--base-url",
+        "--timeout",
+        "--max-retries",
+        "--output",
+        "--sandbox",
+        "--redis-wait",
+    ] {
+        assert!(!help.contains(other), "{other} not listed: {help}");
+    }
+    let o = run(vec!["sim".into(), "--api-key".into(), "k".into()], None).await;
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("--api-key does not apply to `tm sim`"));
+    assert!(!stderr(&o).contains("error: k"), "the value is not echoed");
+    // The sandbox says how it departs from the API.
+    let o = run(vec!["--sandbox".into(), "--help".into()], None).await;
+    assert!(stdout(&o).contains("suspends for 10 s instead of the API's 120 s"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sim_serves_until_stopped() {
     let dir = tempfile::tempdir().unwrap();
     let faults = dir.path().join("faults.json");
@@ -340,6 +390,14 @@ async fn sim_serves_until_stopped() {
             "list=none",
             "--limit",
             "default=1000",
+            "--suspension",
+            "7",
+            "--limit-scope",
+            "key",
+            "--revoked-key",
+            "gone",
+            "--redis-url",
+            "redis://:hunter2@127.0.0.1:1",
         ])
         .args(["--faults", faults.to_str().unwrap()])
         .stdout(Stdio::piped())
@@ -381,6 +439,24 @@ async fn sim_serves_until_stopped() {
         .unwrap();
     let v: Value = serde_json::from_slice(&r.bytes().await.unwrap()).unwrap();
     assert_eq!(v["data"].as_array().unwrap().len(), 628);
+    // The flags reach the simulator; its configuration route hides the secrets.
+    let admin = base.replace("/v2", "/_sim/config");
+    let config: Value =
+        serde_json::from_slice(&http.get(admin).send().await.unwrap().bytes().await.unwrap())
+            .unwrap();
+    assert_eq!(config["suspension_ms"], 7000);
+    assert_eq!(config["limit_scope"], "key");
+    assert_eq!(config["revoked_keys"], serde_json::json!({"count": 1}));
+    assert_eq!(config["redis_url"], "redis://:***@127.0.0.1:1");
+    assert!(!config.to_string().contains("hunter2"));
+    let revoked = http
+        .get(format!("{base}/carriers"))
+        .header("Trackingmore-Api-Key", "gone")
+        .send()
+        .await
+        .unwrap();
+    let v: Value = serde_json::from_slice(&revoked.bytes().await.unwrap()).unwrap();
+    assert_eq!(v["meta"]["code"], 4002);
     child.kill().unwrap();
     child.wait().unwrap();
 }
@@ -391,6 +467,58 @@ async fn redis_url_shares_the_limits_through_redis() {
     let o = tm(&sim, &["--redis-url", "http://not-redis", "carriers"]).await;
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     assert!(stderr(&o).contains("--redis-url"));
+    // Nothing listening: said at once (URL without its password, the cause), then exit 3 after
+    // the bounded wait; nothing is sent to the API meanwhile.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dead = format!("redis://:hunter2@127.0.0.1:{port}");
+    let o = tm(
+        &sim,
+        &[
+            "--redis-url",
+            &dead,
+            "--redis-wait",
+            "1",
+            "get",
+            "dhl",
+            "1234567890",
+        ],
+    )
+    .await;
+    let err = stderr(&o);
+    assert_eq!(code(&o), 3, "{err}");
+    assert_eq!(err.matches("is unreachable").count(), 1, "told once: {err}");
+    assert!(
+        err.contains(&format!("redis://:***@127.0.0.1:{port}")),
+        "{err}"
+    );
+    assert!(err.to_lowercase().contains("refused"), "the cause: {err}");
+    assert!(
+        !err.contains("hunter2") && !err.contains("no detail"),
+        "{err}"
+    );
+    assert!(
+        err.contains("could not be checked"),
+        "why it gave up: {err}"
+    );
+    assert_eq!(sim.stats().requests, 0, "no request without a permit");
+    let o = tm(
+        &sim,
+        &[
+            "--redis-url",
+            &dead,
+            "--redis-wait",
+            "-1",
+            "get",
+            "dhl",
+            "1",
+        ],
+    )
+    .await;
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
     // With a real Redis (installed by .ci/run; skipped elsewhere without one).
     let Some(server) = tm_redis::testing::TestRedis::start() else {
         assert!(

@@ -36,5 +36,5 @@ pub mod testing;
 mod store;
 
 #[cfg(feature = "limiter")]
-pub use limiter::{RedisLimiterOptions, RedisRateLimiter, WhenUnavailable};
+pub use limiter::{Availability, RedisLimiterOptions, RedisRateLimiter, WhenUnavailable};
 pub use store::{LimitStore, StoreError, Window, account_hash};

@@ -1,6 +1,8 @@
 //! The client-side limiter: a [`RateLimiter`] whose permits come from a [`LimitStore`].
 
 use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -12,20 +14,50 @@ use crate::{LimitStore, StoreError, account_hash};
 /// What to do while Redis cannot be reached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WhenUnavailable {
-    /// Retry Redis every `retry_every` until `max_wait` runs out, then fail the request.
+    /// Retry Redis every `retry_every` until `unavailable_wait` runs out, then fail the
+    /// request: the shared budget is never exceeded.
     Wait,
     /// Log a warning and use an in-process limiter with the same limits until Redis is back.
+    /// N processes doing so may together send N times the shared rate.
     FallBackToLocal,
 }
+
+/// A change in Redis's reachability, as told to [`RedisRateLimiter::on_availability`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Availability<'a> {
+    /// Redis could not be reached (the first failure of an outage).
+    Lost {
+        /// The Redis URL, password hidden.
+        url: &'a str,
+        /// Why.
+        cause: &'a StoreError,
+        /// What the limiter does meanwhile.
+        meanwhile: WhenUnavailable,
+        /// How long one request waits for Redis before failing (with [`WhenUnavailable::Wait`]).
+        wait: Duration,
+    },
+    /// Redis answers again.
+    Restored {
+        /// The Redis URL, password hidden.
+        url: &'a str,
+    },
+}
+
+/// The callback of [`RedisRateLimiter::on_availability`].
+type AvailabilityHook = Arc<dyn Fn(Availability<'_>) + Send + Sync>;
 
 /// How the limiter behaves.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RedisLimiterOptions {
     /// What to do while Redis cannot be reached (default: wait).
     pub when_unavailable: WhenUnavailable,
-    /// The longest one `acquire` may take, waiting for a permit or for Redis (default 130 s:
-    /// more than the API's two-minute penalty, so a permit is never refused for being slow).
+    /// The longest one `acquire` may take waiting for a permit (default 130 s: more than the
+    /// API's two-minute penalty, so a permit is never refused for being slow).
     pub max_wait: Duration,
+    /// The longest one `acquire` waits for an unreachable Redis before failing (default 30 s):
+    /// a worker whose Redis is gone says so soon instead of hanging.
+    pub unavailable_wait: Duration,
     /// How often Redis is retried while unreachable (default 250 ms).
     pub retry_every: Duration,
     /// Connect and response timeout of each Redis command (default 1 s).
@@ -39,6 +71,7 @@ impl Default for RedisLimiterOptions {
         RedisLimiterOptions {
             when_unavailable: WhenUnavailable::Wait,
             max_wait: Duration::from_secs(130),
+            unavailable_wait: Duration::from_secs(30),
             retry_every: Duration::from_millis(250),
             command_timeout: Duration::from_secs(1),
             key_prefix: "tm:rl".into(),
@@ -53,6 +86,9 @@ pub struct RedisRateLimiter {
     limits: RateLimits,
     options: RedisLimiterOptions,
     local: LocalRateLimiter,
+    /// Whether the last Redis step failed: reachability is reported on changes only.
+    down: AtomicBool,
+    on_availability: Option<AvailabilityHook>,
 }
 
 impl fmt::Debug for RedisRateLimiter {
@@ -86,7 +122,60 @@ impl RedisRateLimiter {
             local: LocalRateLimiter::new(limits.clone()),
             limits,
             options,
+            down: AtomicBool::new(false),
+            on_availability: None,
         })
+    }
+
+    /// Calls `hook` when Redis becomes unreachable and when it answers again (once per
+    /// change, not per retry), e.g. to tell a user at once rather than through logs.
+    ///
+    /// ```
+    /// use tm_redis::{Availability, RedisLimiterOptions, RedisRateLimiter};
+    /// let limiter = RedisRateLimiter::new(
+    ///     "redis://127.0.0.1:6379", "key", tm_transport::RateLimits::new(), RedisLimiterOptions::default(),
+    /// )
+    /// .unwrap()
+    /// .on_availability(|change| {
+    ///     if let Availability::Lost { url, cause, .. } = change {
+    ///         eprintln!("Redis at {url} unreachable: {cause}");
+    ///     }
+    /// });
+    /// # drop(limiter);
+    /// ```
+    pub fn on_availability(
+        mut self,
+        hook: impl Fn(Availability<'_>) + Send + Sync + 'static,
+    ) -> Self {
+        self.on_availability = Some(Arc::new(hook));
+        self
+    }
+
+    fn lost(&self, cause: &StoreError) {
+        if self.down.swap(true, Ordering::SeqCst) {
+            tracing::debug!(url = self.store.url(), error = %cause, "Redis still unavailable");
+            return;
+        }
+        tracing::warn!(url = self.store.url(), error = %cause, "Redis unavailable");
+        if let Some(hook) = &self.on_availability {
+            hook(Availability::Lost {
+                url: self.store.url(),
+                cause,
+                meanwhile: self.options.when_unavailable,
+                wait: self.options.unavailable_wait,
+            });
+        }
+    }
+
+    fn restored(&self) {
+        if self.down.swap(false, Ordering::SeqCst) {
+            tracing::info!(url = self.store.url(), "Redis available again");
+            if let Some(hook) = &self.on_availability {
+                hook(Availability::Restored {
+                    url: self.store.url(),
+                });
+            }
+        }
     }
 
     /// The Redis key of a rate class.
@@ -110,20 +199,30 @@ impl RateLimiter for RedisRateLimiter {
         let tolerance = interval * (rate.burst.max(1) - 1);
         let key = self.redis_key(class);
         let deadline = Instant::now() + self.options.max_wait;
+        // Set when an outage starts within this call; the wait for Redis is bounded apart.
+        let mut gave_up_at: Option<Instant> = None;
+        // The outage's last real cause: a step cut short by our own bound says less.
+        let mut cause: Option<StoreError> = None;
         loop {
             let now = Instant::now();
             // Connecting to a Redis that is down can take longer than the wait allowed: bound it.
-            let remaining = deadline.saturating_duration_since(now);
+            let limit = gave_up_at.map_or(deadline, |g| g.min(deadline));
+            let remaining = limit.saturating_duration_since(now);
             let step = self.store.gcra(&key, interval, tolerance);
             let outcome = match tokio::time::timeout(remaining, step).await {
                 Ok(r) => r,
-                Err(_) => Err(StoreError {
-                    message: format!("no answer within {remaining:?}"),
-                }),
+                Err(_) => Err(cause.clone().unwrap_or_else(|| StoreError {
+                    message: format!("no answer within {:.1} s", remaining.as_secs_f64()),
+                })),
             };
             match outcome {
-                Ok(None) => return Ok(()),
+                Ok(None) => {
+                    self.restored();
+                    return Ok(());
+                }
                 Ok(Some(wait)) => {
+                    self.restored();
+                    gave_up_at = None;
                     if now + wait > deadline {
                         return Err(TransportError::Limiter {
                             message: format!(
@@ -134,25 +233,30 @@ impl RateLimiter for RedisRateLimiter {
                     }
                     tokio::time::sleep(wait).await;
                 }
-                Err(e) => match self.options.when_unavailable {
-                    WhenUnavailable::FallBackToLocal => {
-                        tracing::warn!(%class, url = self.store.url(), error = %e, "Redis unavailable: using the in-process limiter");
-                        return self.local.acquire(class).await;
-                    }
-                    WhenUnavailable::Wait => {
-                        if Instant::now() + self.options.retry_every > deadline {
-                            return Err(TransportError::Limiter {
-                                message: format!(
-                                    "Redis at {} unavailable for {:?}: {e}",
-                                    self.store.url(),
-                                    self.options.max_wait
-                                ),
-                            });
+                Err(e) => {
+                    self.lost(&e);
+                    cause = Some(e.clone());
+                    match self.options.when_unavailable {
+                        WhenUnavailable::FallBackToLocal => {
+                            return self.local.acquire(class).await;
                         }
-                        tracing::warn!(%class, url = self.store.url(), error = %e, "Redis unavailable: retrying");
-                        tokio::time::sleep(self.options.retry_every).await;
+                        WhenUnavailable::Wait => {
+                            let give_up =
+                                *gave_up_at.get_or_insert(now + self.options.unavailable_wait);
+                            if Instant::now() + self.options.retry_every > give_up.min(deadline) {
+                                return Err(TransportError::Limiter {
+                                    message: format!(
+                                        "Redis at {} unavailable for {:?} ({e}): no request sent, \
+                                         the shared rate limit could not be checked",
+                                        self.store.url(),
+                                        self.options.unavailable_wait.min(self.options.max_wait),
+                                    ),
+                                });
+                            }
+                            tokio::time::sleep(self.options.retry_every).await;
+                        }
                     }
-                },
+                }
             }
         }
     }

@@ -35,9 +35,17 @@ impl From<redis::RedisError> for StoreError {
     fn from(e: redis::RedisError) -> Self {
         // RedisError's Display can include the URL's password on some connection errors; keep
         // the kind and the detail only.
+        // An I/O error (refused, reset, unreachable) carries its cause as the source, not as a
+        // detail: without it the message read "IoError: no detail".
+        let cause = match (e.detail(), std::error::Error::source(&e)) {
+            (Some(detail), _) => Some(detail.to_owned()),
+            (None, Some(io)) => Some(io.to_string()),
+            (None, None) if e.is_timeout() => Some("timed out".to_owned()),
+            (None, None) => None,
+        };
         StoreError {
-            message: match e.detail() {
-                Some(detail) => format!("{:?}: {detail}", e.kind()),
+            message: match cause {
+                Some(cause) => format!("{:?}: {cause}", e.kind()),
                 None => format!("{:?}", e.kind()),
             },
         }

@@ -8,7 +8,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tm_redis::testing::TestRedis;
-use tm_redis::{RedisLimiterOptions, RedisRateLimiter, WhenUnavailable, account_hash};
+use tm_redis::{
+    Availability, RedisLimiterOptions, RedisRateLimiter, WhenUnavailable, account_hash,
+};
 use tm_transport::{Rate, RateClass, RateLimiter, RateLimits};
 
 const DEFAULT: RateClass = RateClass::new("default");
@@ -126,7 +128,17 @@ async fn redis_restarting_mid_run_is_waited_out_or_fallen_back_from() {
     let Some(mut server) = server() else {
         return;
     };
-    let wait = RedisRateLimiter::new(&server.url(), "k", limits(100), options()).unwrap();
+    let events = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = events.clone();
+    let wait = RedisRateLimiter::new(&server.url(), "k", limits(100), options())
+        .unwrap()
+        .on_availability(move |change| {
+            seen.lock().unwrap().push(match change {
+                Availability::Lost { cause, .. } => format!("lost: {cause}"),
+                Availability::Restored { .. } => "restored".to_owned(),
+                _ => "other".to_owned(),
+            })
+        });
     let fallback = RedisRateLimiter::new(
         &server.url(),
         "k",
@@ -157,6 +169,15 @@ async fn redis_restarting_mid_run_is_waited_out_or_fallen_back_from() {
         "it waited for Redis"
     );
     let mut server = restart.await.unwrap();
+    // Told once when lost (not once per retry) and once when back.
+    let told = events.lock().unwrap().clone();
+    assert_eq!(told.len(), 2, "{told:?}");
+    assert!(told[0].starts_with("lost: "), "{told:?}");
+    assert!(
+        !told[0].contains("no detail"),
+        "the cause is named: {told:?}"
+    );
+    assert_eq!(told[1], "restored");
     // Redis gone for longer than max_wait: an error, not an endless wait.
     server.stop();
     let short = RedisRateLimiter::new(
@@ -164,14 +185,15 @@ async fn redis_restarting_mid_run_is_waited_out_or_fallen_back_from() {
         "k",
         limits(100),
         RedisLimiterOptions {
-            max_wait: Duration::from_millis(300),
+            unavailable_wait: Duration::from_millis(300),
             ..options()
         },
     )
     .unwrap();
     let t = Instant::now();
     let e = short.acquire(&DEFAULT).await.unwrap_err();
-    assert!(e.to_string().contains(" unavailable for "), "{e}");
+    assert!(e.to_string().contains(" unavailable for 300ms"), "{e}");
+    assert!(e.to_string().contains("refused"), "the cause is named: {e}");
     assert!(t.elapsed() < Duration::from_secs(3));
 }
 

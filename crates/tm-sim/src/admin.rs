@@ -1,5 +1,5 @@
-//! The `/_sim` admin routes: the clock, resets, the fault plan, counters, webhook deliveries
-//! and saving.
+//! The `/_sim` admin routes: the configuration, the clock, resets, the fault plan, counters,
+//! webhook deliveries and saving.
 
 use std::sync::Arc;
 
@@ -32,6 +32,7 @@ fn clock_json(sim: &Sim) -> Value {
 async fn index() -> Json<Value> {
     Json(json!({
         "routes": {
+            "GET /_sim/config": "the configuration in force (keys, e-mail and Redis password hidden)",
             "GET /_sim/clock": "simulated time and clock mode",
             "POST /_sim/clock": "{\"advance_secs\": f} moves time forward; {\"set_unix\": s} sets it",
             "POST /_sim/reset": "forgets every tracking, counter, rate-limit window and suspension",
@@ -43,6 +44,41 @@ async fn index() -> Json<Value> {
             "POST /_sim/save": "writes the state file now",
         }
     }))
+}
+
+/// The configuration as it is serialised, secrets replaced: keys by their count, the signing
+/// e-mail and a Redis password by `***`.
+async fn config(State(sim): State<Arc<Sim>>) -> Json<Value> {
+    let mut v = serde_json::to_value(&sim.config).unwrap_or(Value::Null);
+    if let Some(o) = v.as_object_mut() {
+        for keys in ["api_keys", "revoked_keys"] {
+            let n = o.get(keys).and_then(Value::as_array).map_or(0, Vec::len);
+            o.insert(keys.to_owned(), json!({"count": n}));
+        }
+        if o.get("account_email")
+            .and_then(Value::as_str)
+            .is_some_and(|e| !e.is_empty())
+        {
+            o.insert("account_email".to_owned(), json!("***"));
+        }
+        if let Some(url) = o.get("redis_url").and_then(Value::as_str) {
+            let masked = mask_password(url);
+            o.insert("redis_url".to_owned(), json!(masked));
+        }
+    }
+    Json(v)
+}
+
+/// `scheme://user:***@host…`: the URL without its password.
+fn mask_password(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        Ok(u) => u.to_string(),
+        Err(_) => "***".to_owned(),
+    }
 }
 
 async fn clock_get(State(sim): State<Arc<Sim>>) -> Json<Value> {
@@ -123,6 +159,7 @@ pub(crate) fn routes() -> Router<Arc<Sim>> {
     Router::new()
         .route("/_sim", get(index))
         .route("/_sim/", get(index))
+        .route("/_sim/config", get(config))
         .route("/_sim/clock", get(clock_get).post(clock_post))
         .route("/_sim/reset", post(reset))
         .route(
