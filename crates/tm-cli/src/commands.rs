@@ -227,8 +227,8 @@ fn create_request(carrier: &str, number: &str, f: CreateFields) -> CreateTrackin
     r.destination_code = f.destination;
     r.logistics_channel = f.logistics_channel;
     r.order_create_time = f.order_create_time;
-    r.tracking_ship_date = f.ship_date;
-    r.tracking_postal_code = f.postal_code;
+    r.carrier_requirements.tracking_ship_date = f.ship_date;
+    r.carrier_requirements.tracking_postal_code = f.postal_code;
     r.comment = f.comment;
     r
 }

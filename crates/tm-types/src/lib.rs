@@ -36,8 +36,9 @@ pub use envelope::{Envelope, Meta, MetaCode, RawEnvelope};
 pub use field::{Extra, Field, NumberOrString};
 pub use query::{ListTrackingsRequest, QueryError, StatusCountRequest};
 pub use requests::{
-    AirCargoRequest, ChangeCarrierRequest, CreateTrackingRequest, DetectRequest, RealtimeRequest,
-    RemoteAreaQuery, TrackingRef, TransitTimeQuery, UpdateMoreItem, UpdateTrackingRequest,
+    AirCargoRequest, CarrierRequirements, ChangeCarrierRequest, CreateTrackingRequest,
+    DetectRequest, RealtimeRequest, RemoteAreaQuery, TrackingRef, TransitTimeQuery, UpdateMoreItem,
+    UpdateTrackingRequest,
 };
 pub use responses::{
     AirCargoResult, BatchCreateResult, BatchItem, BatchItemError, BatchItemMeta, BatchResult,

@@ -253,14 +253,15 @@ macro_rules! value_setters {
 }
 
 /// Generates a chained setter per optional field.
+/// `field in part: Type` sets a field of a flattened part.
 macro_rules! setters {
-    ($ty:ident { $( $(#[$doc:meta])* $field:ident : $val:ty ),* $(,)? }) => {
+    ($ty:ident { $( $(#[$doc:meta])* $field:ident $(in $part:ident)? : $val:ty ),* $(,)? }) => {
         impl $ty {
             $(
                 $(#[$doc])*
                 #[must_use]
                 pub fn $field(mut self, value: impl Into<$val>) -> Self {
-                    self.$field = Some(value.into());
+                    self$(.$part)?.$field = Some(value.into());
                     self
                 }
             )*

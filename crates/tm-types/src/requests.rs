@@ -52,25 +52,9 @@ pub struct CreateTrackingRequest {
     /// Order time, free-form (`2017/8/27 16:51`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_create_time: Option<String>,
-    /// Ship date `YYYYMMDD`, required by some carriers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tracking_ship_date: Option<String>,
-    /// Postal code, required by some carriers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tracking_postal_code: Option<String>,
-    /// Account number, required by some carriers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tracking_account_number: Option<String>,
-    /// Destination country for carriers that need it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tracking_destination_country: Option<String>,
-    /// Destination for carriers that need it (the batch/realtime docs' name).
-    #[serde(
-        default,
-        rename = "specialNumberDestination",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub special_number_destination: Option<String>,
+    /// What some carriers need besides the number (ship date, postal code, …).
+    #[serde(flatten)]
+    pub carrier_requirements: CarrierRequirements,
     /// Response language (`en`, `cn`, …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lang: Option<String>,
@@ -114,15 +98,15 @@ setters!(CreateTrackingRequest {
     /// Sets `order_create_time`.
     order_create_time: String,
     /// Sets `tracking_ship_date` (`YYYYMMDD`).
-    tracking_ship_date: String,
+    tracking_ship_date in carrier_requirements: String,
     /// Sets `tracking_postal_code`.
-    tracking_postal_code: String,
+    tracking_postal_code in carrier_requirements: String,
     /// Sets `tracking_account_number`.
-    tracking_account_number: String,
+    tracking_account_number in carrier_requirements: String,
     /// Sets `tracking_destination_country`.
-    tracking_destination_country: String,
+    tracking_destination_country in carrier_requirements: String,
     /// Sets `specialNumberDestination`.
-    special_number_destination: String,
+    special_number_destination in carrier_requirements: String,
     /// Sets `lang`.
     lang: String,
     /// Sets `comment`.
@@ -300,6 +284,41 @@ impl UpdateMoreItem {
     }
 }
 
+/// What some carriers need to find a parcel besides its number: shared by the create and
+/// real-time bodies, flattened into them on the wire.
+///
+/// ```
+/// use tm_types::CreateTrackingRequest;
+/// let req = CreateTrackingRequest::new("dhl", "1234567890").tracking_postal_code("10115");
+/// let json = serde_json::to_value(&req).unwrap();
+/// assert_eq!(json["tracking_postal_code"], "10115"); // flat, as the API reads it
+/// let back: CreateTrackingRequest = serde_json::from_value(json).unwrap();
+/// assert_eq!(back.carrier_requirements.tracking_postal_code.as_deref(), Some("10115"));
+/// assert!(back.extra.is_empty());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CarrierRequirements {
+    /// Ship date `YYYYMMDD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracking_ship_date: Option<String>,
+    /// Postal code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracking_postal_code: Option<String>,
+    /// Account number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracking_account_number: Option<String>,
+    /// Destination country (the create document's name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracking_destination_country: Option<String>,
+    /// Destination (the batch and real-time documents' name).
+    #[serde(
+        default,
+        rename = "specialNumberDestination",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub special_number_destination: Option<String>,
+}
+
 /// Body of `POST /carriers/detect`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct DetectRequest {
@@ -320,22 +339,9 @@ pub struct RealtimeRequest {
     /// Destination code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination_code: Option<String>,
-    /// Ship date `YYYYMMDD`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tracking_ship_date: Option<String>,
-    /// Postal code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tracking_postal_code: Option<String>,
-    /// Account number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tracking_account_number: Option<String>,
-    /// Destination for carriers that need it.
-    #[serde(
-        default,
-        rename = "specialNumberDestination",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub special_number_destination: Option<String>,
+    /// What some carriers need besides the number (ship date, postal code, …).
+    #[serde(flatten)]
+    pub carrier_requirements: CarrierRequirements,
     /// Order id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order: Option<String>,
@@ -365,13 +371,13 @@ setters!(RealtimeRequest {
     /// Sets `destination_code`.
     destination_code: String,
     /// Sets `tracking_ship_date`.
-    tracking_ship_date: String,
+    tracking_ship_date in carrier_requirements: String,
     /// Sets `tracking_postal_code`.
-    tracking_postal_code: String,
+    tracking_postal_code in carrier_requirements: String,
     /// Sets `tracking_account_number`.
-    tracking_account_number: String,
+    tracking_account_number in carrier_requirements: String,
     /// Sets `specialNumberDestination`.
-    special_number_destination: String,
+    special_number_destination in carrier_requirements: String,
     /// Sets `order`.
     order: String,
     /// Sets `order_create_time`.
