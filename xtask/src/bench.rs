@@ -179,12 +179,13 @@ fn print_table(r: &Value) {
     if let Some(rows) = r["list_all"].as_array() {
         for l in rows {
             println!(
-                "| 4. list_all {} trackings | **{}** trackings/s (documented {}/s); peak RSS streaming {} KiB, collecting {} KiB | flat memory |",
+                "| 4. list_all {} trackings | **{}** trackings/s (documented {}/s); peak RSS streaming {} KiB, collecting {} KiB; {} HTTP 429 | flat memory, 0 |",
                 f(&l["trackings"]),
                 f(&l["trackings_per_sec"]),
                 f(&l["documented_per_sec"]),
                 f(&l["stream_peak_rss_kib"]),
-                f(&l["collect_peak_rss_kib"])
+                f(&l["collect_peak_rss_kib"]),
+                f(&l["http_429_so_far"])
             );
         }
     }

@@ -5,7 +5,7 @@
 #![allow(missing_docs)]
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use tm_types::{Envelope, TrackingList};
+use tm_types::v2::{Envelope, TrackingList};
 
 fn decode(c: &mut Criterion) {
     let body = tm_bench::list_page(2000, 20);
