@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tm_types::*;
+use tm_types::v2::*;
 
 fuzz_target!(|data: &[u8]| {
     let _ = serde_json::from_slice::<Envelope<TrackingList>>(data);

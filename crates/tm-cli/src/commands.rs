@@ -7,7 +7,7 @@ use std::io::Write;
 use comfy_table::Cell;
 use futures::StreamExt;
 use serde_json::{Value, json};
-use tm_core::types::*;
+use tm_core::types::v2::*;
 use tm_core::{Client, CreateOutcome, ItemOutcome};
 
 use crate::cli::{Command, CreateFields, ExportArgs, Filters, Format, ListArgs, Mark, TrackArgs};
@@ -492,10 +492,10 @@ async fn track(client: &Client, args: TrackArgs, out: &mut Out) -> Result<(), Fa
         .iter()
         .map(|i| i.target.tracking_number.clone())
         .collect();
-    for chunk in numbers.chunks(tm_types::MAX_FILTER_VALUES) {
+    for chunk in numbers.chunks(tm_types::v2::MAX_FILTER_VALUES) {
         let req = ListTrackingsRequest::default()
             .numbers(chunk.iter().cloned())
-            .limit(tm_types::MAX_PAGE_LIMIT);
+            .limit(tm_types::v2::MAX_PAGE_LIMIT);
         let page = client.trackings().list(&req).await?;
         for u in &page.undecoded {
             out.warn(&format!(

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use tm_core::types::CreateTrackingRequest;
+use tm_core::types::v2::CreateTrackingRequest;
 use tm_core::{Client, ItemOutcome};
 
 use crate::cli::{Format, ImportArgs};

@@ -6,7 +6,7 @@ use std::io::{IsTerminal, Write};
 use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
 use serde::Serialize;
 use serde_json::{Value, json};
-use tm_types::{Tracking, TrackingStatus};
+use tm_types::v2::{Tracking, TrackingStatus};
 
 use crate::Failure;
 use crate::cli::Format;

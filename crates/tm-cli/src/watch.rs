@@ -9,7 +9,7 @@ use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tm_core::Client;
-use tm_core::types::ListTrackingsRequest;
+use tm_core::types::v2::ListTrackingsRequest;
 
 use crate::Failure;
 use crate::cli::{Format, WatchArgs};

@@ -6,7 +6,7 @@ use futures::TryStreamExt;
 use serde::Serialize;
 use serde_json::{Value, json};
 use tm_core::transport::fixture::{Body, RecordedRequest};
-use tm_core::types::*;
+use tm_core::types::v2::*;
 use tm_core::{Client, CreateOutcome, Error, Operation};
 
 /// One call a fixture may make.

@@ -100,7 +100,7 @@ async fn files_written_by_the_recording_transport_replay_unchanged() {
         .without_rate_limits()
         .build()
         .unwrap();
-    use tm_core::types::*;
+    use tm_core::types::v2::*;
     let t = client.trackings();
     t.create_batch(&[CreateTrackingRequest::new("dhl", "RN1").title("Mug")])
         .await

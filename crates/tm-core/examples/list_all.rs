@@ -7,7 +7,7 @@ mod common;
 use std::collections::BTreeMap;
 
 use futures::StreamExt;
-use tm_core::types::{CreateTrackingRequest, ListTrackingsRequest};
+use tm_core::types::v2::{CreateTrackingRequest, ListTrackingsRequest};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -6,7 +6,7 @@
 mod common;
 
 use tm_core::CreateOutcome;
-use tm_core::types::CreateTrackingRequest;
+use tm_core::types::v2::CreateTrackingRequest;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -12,7 +12,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
 use tm_core::WebhookVerifier;
-use tm_core::types::CreateTrackingRequest;
+use tm_core::types::v2::CreateTrackingRequest;
 
 async fn receive(State(verifier): State<WebhookVerifier>, body: Bytes) -> StatusCode {
     match verifier.verify(&body) {

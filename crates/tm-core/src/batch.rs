@@ -9,7 +9,7 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use tm_types::{MetaCode, Tracking, TrackingRef};
+use tm_types::v2::{MetaCode, Tracking, TrackingRef};
 
 use crate::{Error, Result};
 
@@ -51,7 +51,7 @@ impl ItemOutcome {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
     /// # let client = tm_core::doc_client(r#"{"meta":{"code":201},"data":{"submitted":2,"added":1,"trackings":[{"tracking_number":"RN1","carrier_code":"dhl"}],"errors":[{"tracking_number":"RN2","carrier_code":"dhl","code":4015,"message":"bad carrier"}]}}"#);
-    /// use tm_core::types::CreateTrackingRequest;
+    /// use tm_core::types::v2::CreateTrackingRequest;
     /// let report = client.trackings().create_many(["RN1", "RN2"].map(|n| CreateTrackingRequest::new("dhl", n))).await;
     /// assert!(report.items[0].outcome.is_success());
     /// assert!(!report.items[1].outcome.is_success());
@@ -70,7 +70,7 @@ impl ItemOutcome {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
     /// # let client = tm_core::doc_client(r#"{"meta":{"code":201},"data":{"submitted":2,"added":1,"trackings":[{"tracking_number":"RN1","carrier_code":"dhl"}],"errors":[{"tracking_number":"RN2","carrier_code":"dhl","code":4015,"message":"bad carrier"}]}}"#);
-    /// use tm_core::types::CreateTrackingRequest;
+    /// use tm_core::types::v2::CreateTrackingRequest;
     /// let report = client.trackings().create_many(["RN1", "RN2"].map(|n| CreateTrackingRequest::new("dhl", n))).await;
     /// assert_eq!(report.items[0].outcome.label(), "created");
     /// assert_eq!(report.items[1].outcome.label(), "rejected");
@@ -94,7 +94,7 @@ impl ItemOutcome {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
     /// # let client = tm_core::doc_client(r#"{"meta":{"code":201},"data":{"submitted":2,"added":1,"trackings":[{"tracking_number":"RN1","carrier_code":"dhl"}],"errors":[{"tracking_number":"RN2","carrier_code":"dhl","code":4015,"message":"bad carrier"}]}}"#);
-    /// use tm_core::types::CreateTrackingRequest;
+    /// use tm_core::types::v2::CreateTrackingRequest;
     /// let report = client.trackings().create_many(["RN1", "RN2"].map(|n| CreateTrackingRequest::new("dhl", n))).await;
     /// assert_eq!(report.items[1].outcome.reason().as_deref(), Some("4015: bad carrier"));
     /// # }
@@ -150,7 +150,7 @@ impl BatchCounts {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
     /// # let client = tm_core::doc_client(r#"{"meta":{"code":201},"data":{"submitted":2,"added":1,"trackings":[{"tracking_number":"RN1","carrier_code":"dhl"}],"errors":[{"tracking_number":"RN2","carrier_code":"dhl","code":4015,"message":"bad carrier"}]}}"#);
-    /// use tm_core::types::CreateTrackingRequest;
+    /// use tm_core::types::v2::CreateTrackingRequest;
     /// let report = client.trackings().create_many(["RN1", "RN2"].map(|n| CreateTrackingRequest::new("dhl", n))).await;
     /// assert_eq!(report.counts().total(), 2);
     /// # }
@@ -182,7 +182,7 @@ impl BatchReport {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
     /// # let client = tm_core::doc_client(r#"{"meta":{"code":201},"data":{"submitted":2,"added":1,"trackings":[{"tracking_number":"RN1","carrier_code":"dhl"}],"errors":[{"tracking_number":"RN2","carrier_code":"dhl","code":4015,"message":"bad carrier"}]}}"#);
-    /// use tm_core::types::CreateTrackingRequest;
+    /// use tm_core::types::v2::CreateTrackingRequest;
     /// let report = client.trackings().create_many(["RN1", "RN2"].map(|n| CreateTrackingRequest::new("dhl", n))).await;
     /// let c = report.counts();
     /// assert_eq!((c.created, c.rejected), (1, 1));
@@ -210,7 +210,7 @@ impl BatchReport {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
     /// # let client = tm_core::doc_client(r#"{"meta":{"code":201},"data":{"submitted":2,"added":1,"trackings":[{"tracking_number":"RN1","carrier_code":"dhl"}],"errors":[{"tracking_number":"RN2","carrier_code":"dhl","code":4015,"message":"bad carrier"}]}}"#);
-    /// use tm_core::types::CreateTrackingRequest;
+    /// use tm_core::types::v2::CreateTrackingRequest;
     /// let report = client.trackings().create_many(["RN1", "RN2"].map(|n| CreateTrackingRequest::new("dhl", n))).await;
     /// assert!(!report.is_complete());
     /// # }
@@ -224,7 +224,7 @@ impl BatchReport {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
     /// # let client = tm_core::doc_client(r#"{"meta":{"code":201},"data":{"submitted":2,"added":1,"trackings":[{"tracking_number":"RN1","carrier_code":"dhl"}],"errors":[{"tracking_number":"RN2","carrier_code":"dhl","code":4015,"message":"bad carrier"}]}}"#);
-    /// use tm_core::types::CreateTrackingRequest;
+    /// use tm_core::types::v2::CreateTrackingRequest;
     /// let report = client.trackings().create_many(["RN1", "RN2"].map(|n| CreateTrackingRequest::new("dhl", n))).await;
     /// assert!(report.error().is_none(), "no call failed; one item was rejected");
     /// # }

@@ -6,7 +6,7 @@ use std::time::SystemTime;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use tm_transport::HttpResponse;
-use tm_types::{Meta, MetaCode, RawEnvelope};
+use tm_types::v2::{Meta, MetaCode, RawEnvelope};
 
 use crate::error::{ApiError, BODY_EXCERPT_BYTES, DecodeError, Error, Result, excerpt};
 use crate::operation::Operation;

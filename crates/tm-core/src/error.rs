@@ -4,7 +4,7 @@ use std::fmt;
 use std::time::Duration;
 
 use tm_transport::TransportError;
-use tm_types::MetaCode;
+use tm_types::v2::MetaCode;
 
 use crate::Operation;
 
@@ -93,7 +93,7 @@ fn fmt_wait(wait: Option<Duration>) -> String {
 /// The API refused a request.
 ///
 /// ```
-/// use tm_core::{ApiError, Operation, types::MetaCode};
+/// use tm_core::{ApiError, Operation, types::v2::MetaCode};
 /// let e = ApiError::new(Operation::V2TrackingsGet, 200, Some(MetaCode::TrackingNotFound), "Tracking does not exist.");
 /// assert_eq!(e.to_string(), "trackings.get: api error 4017: Tracking does not exist.");
 /// ```
@@ -290,7 +290,7 @@ impl Error {
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
     /// let client = tm_core::doc_client(r#"{"meta":{"code":4017,"type":"Bad Request","message":"Tracking does not exist."},"data":[]}"#);
     /// let err = client.trackings().get("dhl", "1234567890").await.unwrap_err();
-    /// assert_eq!(err.api_code(), Some(tm_core::types::MetaCode::TrackingNotFound));
+    /// assert_eq!(err.api_code(), Some(tm_core::types::v2::MetaCode::TrackingNotFound));
     /// # }
     /// ```
     pub fn api_code(&self) -> Option<MetaCode> {

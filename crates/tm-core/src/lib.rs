@@ -26,7 +26,7 @@
 //! ```no_run
 //! # async fn run() -> tm_core::Result<()> {
 //! use futures::TryStreamExt;
-//! use tm_core::{Client, types::{CreateTrackingRequest, ListTrackingsRequest, TrackingStatus}};
+//! use tm_core::{Client, types::v2::{CreateTrackingRequest, ListTrackingsRequest, TrackingStatus}};
 //!
 //! let client = Client::builder().api_key("your-key").build()?;
 //! let report = client

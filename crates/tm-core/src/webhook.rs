@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
-use tm_types::{Tracking, WebhookPayload};
+use tm_types::v2::{Tracking, WebhookPayload};
 
 /// Why a webhook body was not accepted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -8,7 +8,9 @@ use std::sync::{Arc, Mutex};
 use common::*;
 use serde_json::{Value, json};
 use tm_core::transport::{HttpRequest, InjectedError, MockReply, MockTransport};
-use tm_core::types::{CreateTrackingRequest, TrackingRef, UpdateMoreItem, UpdateTrackingRequest};
+use tm_core::types::v2::{
+    CreateTrackingRequest, TrackingRef, UpdateMoreItem, UpdateTrackingRequest,
+};
 use tm_core::{BatchReport, ItemOutcome};
 
 /// A fake batch endpoint: item i is created, unless its number ends in 7 (already exists) or

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use common::*;
 use serde_json::json;
 use tm_core::transport::{HttpResponse, InjectedError, MockReply, MockTransport};
-use tm_core::types::CreateTrackingRequest;
+use tm_core::types::v2::CreateTrackingRequest;
 use tm_core::{Client, ConfigError, Error};
 
 #[test]

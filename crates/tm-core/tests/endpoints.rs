@@ -7,7 +7,8 @@ use std::time::Duration;
 use common::*;
 use serde_json::json;
 use tm_core::transport::{InjectedError, Method, MockReply, MockTransport, RequestMatcher};
-use tm_core::types::*;
+use tm_core::types::NumberOrString;
+use tm_core::types::v2::*;
 use tm_core::{CreateOutcome, Error};
 
 fn step(method: Method, path: &str) -> RequestMatcher {

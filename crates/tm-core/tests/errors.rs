@@ -7,7 +7,7 @@ use std::time::Duration;
 use common::*;
 use serde_json::json;
 use tm_core::transport::{HttpResponse, MockReply, MockTransport};
-use tm_core::types::MetaCode;
+use tm_core::types::v2::MetaCode;
 use tm_core::{Client, Error};
 use tokio::time::Instant;
 
@@ -221,7 +221,7 @@ async fn a_truncated_200_on_a_read_is_retried_then_reported_as_a_decode_error() 
 #[tokio::test(start_paused = true)]
 async fn a_malformed_200_on_change_carrier_is_not_resent() {
     let (client, mock) = get_client(|| MockReply::response(HttpResponse::new(200, "{meta: 200}")));
-    let req = tm_core::types::ChangeCarrierRequest::new("RN1", "dhl", "ups");
+    let req = tm_core::types::v2::ChangeCarrierRequest::new("RN1", "dhl", "ups");
     let e = client.trackings().change_carrier(req).await.unwrap_err();
     assert!(matches!(e, Error::Decode(_)), "{e:?}");
     assert_eq!(mock.requests().len(), 1);

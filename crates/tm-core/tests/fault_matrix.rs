@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use futures::TryStreamExt;
 use tm_core::transport::{Backoff, RetryPolicy, TransportError};
-use tm_core::types::{CreateTrackingRequest, ListTrackingsRequest, RealtimeRequest};
+use tm_core::types::v2::{CreateTrackingRequest, ListTrackingsRequest, RealtimeRequest};
 use tm_core::{Client, CreateOutcome, Error, ItemOutcome};
 use tm_sim::{ClockMode, Fault, FaultPlan, ScriptedFault, SimHandle, Simulator};
 

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use tm_core::transport::{HttpRequest, HttpResponse, MockReply, MockTransport};
-use tm_core::types::CreateTrackingRequest;
+use tm_core::types::v2::CreateTrackingRequest;
 use tm_core::{Client, ConfigError, Error};
 
 fn capturing() -> (Client, Arc<Mutex<Vec<HttpRequest>>>) {
@@ -311,7 +311,7 @@ async fn wrong_types_in_every_field_decode_leniently_or_fail_cleanly() {
             let client = answering(serde_json::to_vec(&body).unwrap());
             match client
                 .trackings()
-                .realtime(tm_core::types::RealtimeRequest::new(
+                .realtime(tm_core::types::v2::RealtimeRequest::new(
                     "china-ems",
                     "LS912989618CN",
                 ))

@@ -9,7 +9,7 @@ use common::*;
 use futures::{StreamExt, TryStreamExt};
 use serde_json::{Value, json};
 use tm_core::transport::{HttpRequest, MockTransport};
-use tm_core::types::{ListTrackingsRequest, TrackingStatus};
+use tm_core::types::v2::{ListTrackingsRequest, TrackingStatus};
 use tm_core::{Client, Error};
 
 /// The query of every request a fake server received.

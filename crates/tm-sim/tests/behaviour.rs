@@ -8,7 +8,7 @@ use std::time::Duration;
 use common::*;
 use futures::TryStreamExt;
 use serde_json::Value;
-use tm_core::types::*;
+use tm_core::types::v2::*;
 use tm_sim::{Fault, FaultPlan, ScriptedFault, Simulator, WebhookTarget};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -10,7 +10,8 @@ use common::*;
 use futures::TryStreamExt;
 use serde_json::json;
 use tm_core::CreateOutcome;
-use tm_core::types::*;
+use tm_core::types::v2::*;
+use tm_core::types::{Field, NumberOrString};
 use tm_sim::Simulator;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

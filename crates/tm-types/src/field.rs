@@ -388,3 +388,26 @@ impl<'de> Deserialize<'de> for LenientInt {
         d.deserialize_any(V)
     }
 }
+
+/// Reads a numeric code sent as a JSON number or a string of digits (the `code_enum!` types).
+pub(crate) fn deserialize_code<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    struct V;
+    impl Visitor<'_> for V {
+        type Value = u32;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a meta code (a non-negative integer)")
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<u32, E> {
+            u32::try_from(v).map_err(|_| E::custom(format_args!("meta code {v} is out of range")))
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<u32, E> {
+            u32::try_from(v).map_err(|_| E::custom(format_args!("meta code {v} is out of range")))
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<u32, E> {
+            v.trim()
+                .parse()
+                .map_err(|_| E::custom(format_args!("meta code {v:?} is not a number")))
+        }
+    }
+    d.deserialize_any(V)
+}

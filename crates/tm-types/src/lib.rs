@@ -1,23 +1,29 @@
-//! # tm-types — the TrackingMore v2 wire model
+//! # tm-types — the TrackingMore wire model, both generations
 //!
-//! This layer owns every shape that crosses the wire: the `{meta, data}` [`Envelope`],
-//! [`MetaCode`]s, the [`Tracking`] object with its mixed casing, checkpoints, carriers, batch
-//! results, list pages, webhook payloads and one request type per endpoint.
+//! This layer owns every shape that crosses the wire: [`v2`] (the generation the original
+//! document describes) and [`v4`] (the one accounts use today), each with its envelope and
+//! meta codes, tracking object, checkpoints, carriers or couriers, batch results and one
+//! request type per endpoint. What both share lives here at the root: the three-state
+//! [`Field`], the lenient [`NumberOrString`], the generic [`Envelope`], query strings and
+//! [`time`] parsing.
 //!
-//! It must not know HTTP or do I/O: the transport, the client and the simulator build on it.
+//! It must not know HTTP or do I/O: the transport, the clients and the tooling build on it.
 //!
 //! Three rules keep it robust against a server that changed over the years:
 //! - a response field's three wire states (absent, `null`, value) are kept apart by [`Field`];
 //! - keys a type does not model land in its `extra` map and are written back on serialize;
-//! - enums that look closed keep unknown values (`TrackingStatus::Unknown`, `MetaCode::Other`).
+//! - enums that look closed keep unknown values (`v2::TrackingStatus::Unknown`,
+//!   `v4::MetaCode::Other`).
 //!
 //! ```
-//! use tm_types::{Envelope, MetaCode, TrackingList};
-//! let body = r#"{"meta":{"code":200,"type":"Success","message":"Success"},
-//!   "data":{"page":1,"limit":4,"total":"3","count":3,"items":[]}}"#;
-//! let env: Envelope<TrackingList> = serde_json::from_str(body).unwrap();
-//! assert_eq!(env.meta.code, MetaCode::Success);
-//! assert_eq!(env.data.unwrap().total(), Some(3)); // `total` is a string on the wire
+//! use tm_types::{v2, v4};
+//! let old: v2::Envelope<serde_json::Value> =
+//!     serde_json::from_str(r#"{"meta":{"code":4016,"type":"Bad Request","message":"Tracking already exists."},"data":[]}"#).unwrap();
+//! let new: v4::Envelope<serde_json::Value> =
+//!     serde_json::from_str(r#"{"meta":{"code":4101,"message":"Tracking No. already exists."},"data":null}"#).unwrap();
+//! assert_eq!(old.meta.code, v2::MetaCode::TrackingExists);
+//! assert_eq!(new.meta.code, v4::MetaCode::TrackingExists);
+//! assert_eq!(new.meta.code.http_status(), Some(400)); // v4 mirrors the outcome in the status
 //! ```
 
 #[macro_use]
@@ -26,35 +32,10 @@ mod macros;
 mod envelope;
 pub mod field;
 mod query;
-mod requests;
-mod responses;
-mod status;
 pub mod time;
-mod tracking;
+pub mod v2;
+pub mod v4;
 
-pub use envelope::{Envelope, Meta, MetaCode, RawEnvelope};
+pub use envelope::{Envelope, RawEnvelope};
 pub use field::{Extra, Field, NumberOrString};
-pub use query::{ListTrackingsRequest, QueryError, StatusCountRequest};
-pub use requests::{
-    AirCargoRequest, CarrierRequirements, ChangeCarrierRequest, CreateTrackingRequest,
-    DetectRequest, RealtimeRequest, RemoteAreaQuery, TrackingRef, TransitTimeQuery, UpdateMoreItem,
-    UpdateTrackingRequest,
-};
-pub use responses::{
-    AirCargoResult, BatchCreateResult, BatchItem, BatchItemError, BatchItemMeta, BatchResult,
-    Carrier, ChangeCarrierResult, DetectedCarrier, RealtimeResult, RemoteArea, RemoteResult,
-    StatusCounts, TrackingList, TransitTime, TransitTimeResult, UserInfo, VerifyInfo,
-    WebhookPayload,
-};
-pub use status::{CarrierType, StatusInput, Substatus, TrackingStatus};
-pub use tracking::{Checkpoint, CustomerEmail, TrackInfo, Tracking};
-
-/// The documented maximum number of items per batch call (create, delete, updatemore,
-/// notupdate); the server answers meta 202 past it.
-pub const MAX_BATCH: usize = 40;
-
-/// The documented maximum page size of `GET /trackings/get`.
-pub const MAX_PAGE_LIMIT: u32 = 2000;
-
-/// The documented maximum number of values in the `numbers` and `orders` list filters.
-pub const MAX_FILTER_VALUES: usize = 40;
+pub use query::QueryError;

@@ -182,16 +182,28 @@ macro_rules! wire_enum {
                 }
             }
 
+            /// The known value for `s` compared without regard to ASCII case (`InfoReceived`
+            /// reads as `inforeceived`): how values are read from the wire.
+            pub fn known_ignoring_case(s: &str) -> Option<Self> {
+                Self::known(s).or_else(|| {
+                    Self::KNOWN
+                        .iter()
+                        .find(|k| k.as_str().eq_ignore_ascii_case(s))
+                        .cloned()
+                })
+            }
+
             fn from_owned(s: String) -> Self {
-                Self::known(&s).unwrap_or($name::Unknown(s))
+                Self::known_ignoring_case(&s).unwrap_or($name::Unknown(s))
             }
         }
 
         impl ::std::str::FromStr for $name {
             type Err = ::std::convert::Infallible;
-            /// Never fails: a value this version does not know becomes `Unknown`.
+            /// Never fails: a value this version does not know becomes `Unknown`; known values
+            /// match without regard to ASCII case.
             fn from_str(s: &str) -> Result<Self, Self::Err> {
-                Ok(Self::known(s).unwrap_or_else(|| $name::Unknown(s.to_owned())))
+                Ok(Self::known_ignoring_case(s).unwrap_or_else(|| $name::Unknown(s.to_owned())))
             }
         }
 
@@ -216,7 +228,7 @@ macro_rules! wire_enum {
                         f.write_str(concat!("a ", stringify!($name), " string"))
                     }
                     fn visit_str<E: ::serde::de::Error>(self, v: &str) -> Result<$name, E> {
-                        Ok($name::known(v).unwrap_or_else(|| $name::Unknown(v.to_owned())))
+                        Ok($name::known_ignoring_case(v).unwrap_or_else(|| $name::Unknown(v.to_owned())))
                     }
                     fn visit_string<E: ::serde::de::Error>(self, v: String) -> Result<$name, E> {
                         Ok($name::from_owned(v))
@@ -265,6 +277,116 @@ macro_rules! setters {
                     self
                 }
             )*
+        }
+    };
+}
+
+/// `to_query` and `from_query` of a filter, through serde.
+macro_rules! query_string {
+    ($ty:ident) => {
+        impl $ty {
+            /// The query string pairs, in the fields' order, unset filters left out.
+            pub fn to_query(&self) -> Vec<(String, String)> {
+                $crate::query::to_pairs(self)
+            }
+
+            /// Reads the query string pairs back. Unknown parameters are ignored, as the API
+            /// does; a value that does not read names its parameter.
+            pub fn from_query<'a, I>(pairs: I) -> Result<Self, $crate::QueryError>
+            where
+                I: IntoIterator<Item = (&'a str, &'a str)>,
+            {
+                $crate::query::from_pairs(pairs)
+            }
+        }
+    };
+}
+
+/// Declares a numeric code enum (`meta.code`): a variant per documented code, `Other(u32)` for
+/// the rest, and per code a tuple of documented facts (`info()`). Display, `FromStr`, `From<u32>`
+/// and serde (a number, or a string of digits) all go through the same table.
+macro_rules! code_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident: $info:ty {
+            $( $(#[$doc:meta])* $variant:ident = $code:literal => $facts:expr; )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum $name {
+            $( $(#[$doc])* $variant, )*
+            /// A code this version does not know, kept as sent.
+            Other(u32),
+        }
+
+        impl $name {
+            /// Every code this version knows, in the order of the documentation's table.
+            pub const KNOWN: &'static [$name] = &[$($name::$variant),*];
+
+            /// The code for a number; unknown numbers become `Other`.
+            pub fn from_code(code: u32) -> Self {
+                match code {
+                    $($code => $name::$variant,)*
+                    other => $name::Other(other),
+                }
+            }
+
+            /// The numeric code as sent on the wire.
+            pub fn code(self) -> u32 {
+                match self {
+                    $($name::$variant => $code,)*
+                    $name::Other(c) => c,
+                }
+            }
+
+            /// What the documentation states about this code (`None` for `Other`).
+            fn info(self) -> Option<$info> {
+                match self {
+                    $($name::$variant => Some($facts),)*
+                    $name::Other(_) => None,
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                write!(f, "{}", self.code())
+            }
+        }
+
+        impl From<u32> for $name {
+            fn from(code: u32) -> Self {
+                $name::from_code(code)
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = ::std::num::ParseIntError;
+            /// Parses the decimal code; any number is accepted, unknown ones become `Other`.
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                s.trim().parse::<u32>().map($name::from_code)
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_u32(self.code())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            /// Accepts a JSON number or a string of digits.
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                $crate::field::deserialize_code(d).map($name::from_code)
+            }
+        }
+
+        impl $crate::field::WireField for $name {
+            fn missing<E: ::serde::de::Error>(key: &'static str) -> Result<Self, E> {
+                Err(E::missing_field(key))
+            }
         }
     };
 }

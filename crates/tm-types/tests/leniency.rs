@@ -1,7 +1,8 @@
 //! The quirks the reference documents are accepted, kept apart, and written back as received.
 
 use serde_json::{Value, json};
-use tm_types::*;
+use tm_types::NumberOrString;
+use tm_types::v2::*;
 
 fn tracking(extra: Value) -> Tracking {
     let mut v = json!({"tracking_number": "RN123456789CN", "carrier_code": "china-post"});

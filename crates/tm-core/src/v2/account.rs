@@ -1,6 +1,6 @@
 //! `client.account()`: the account's quota and its trackings per status.
 
-use tm_types::{StatusCountRequest, StatusCounts, UserInfo};
+use tm_types::v2::{StatusCountRequest, StatusCounts, UserInfo};
 
 use super::Client;
 use crate::{Error, Operation, Result};
@@ -31,7 +31,7 @@ impl Account<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
     /// # let client = tm_core::doc_client(r#"{"meta":{"code":200},"data":{"pending":1,"notfound":0,"transit":4,"pickup":0,"delivered":7,"undelivered":0,"exception":1,"expired":0}}"#);
-    /// use tm_core::types::{StatusCountRequest, TrackingStatus};
+    /// use tm_core::types::v2::{StatusCountRequest, TrackingStatus};
     /// let counts = client.account().status_counts(&StatusCountRequest::default()).await?;
     /// assert_eq!(counts.count(&TrackingStatus::Delivered), Some(7));
     /// assert_eq!(counts.total(), 13);

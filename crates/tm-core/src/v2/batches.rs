@@ -1,7 +1,7 @@
 //! `client.trackings()`, the batch half: one call of up to 40 items (`create_batch`, …), and
 //! any number of items in chunks with one outcome per item (`create_many`, …).
 
-use tm_types::{
+use tm_types::v2::{
     BatchCreateResult, BatchResult, CreateTrackingRequest, TrackingRef, UpdateMoreItem,
 };
 
@@ -41,7 +41,7 @@ impl Trackings<'_> {
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
     /// # let client = tm_core::doc_client(r#"{"meta":{"code":201,"type":"Created","message":"ok"},
     /// #   "data":{"submitted":1,"added":1,"trackings":[{"tracking_number":"RN1","carrier_code":"china-post"}],"errors":[]}}"#);
-    /// use tm_core::types::CreateTrackingRequest;
+    /// use tm_core::types::v2::CreateTrackingRequest;
     /// let result = client.trackings().create_batch(&[CreateTrackingRequest::new("china-post", "RN1")]).await?;
     /// assert_eq!(result.trackings.value().map(Vec::len), Some(1));
     /// # Ok(()) }
@@ -67,7 +67,7 @@ impl Trackings<'_> {
     /// # let client = tm_core::doc_client(r#"{"meta":{"code":201,"type":"Created","message":"ok"},
     /// #   "data":{"submitted":2,"added":1,"trackings":[{"tracking_number":"RN1","carrier_code":"china-post"}],
     /// #   "errors":[{"tracking_number":"RN2","carrier_code":"china-post","code":4016,"message":"Tracking already exists."}]}}"#);
-    /// use tm_core::types::CreateTrackingRequest;
+    /// use tm_core::types::v2::CreateTrackingRequest;
     /// let items = ["RN1", "RN2"].map(|n| CreateTrackingRequest::new("china-post", n));
     /// let report = client.trackings().create_many(items).await;
     /// let counts = report.counts();
@@ -87,7 +87,7 @@ impl Trackings<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
     /// # let client = tm_core::doc_client(r#"{"meta":{"code":201},"data":{"submitted":2,"added":1,"trackings":[{"tracking_number":"RN1","carrier_code":"dhl"}],"errors":[{"tracking_number":"RN2","carrier_code":"dhl","code":4015,"message":"bad carrier"}]}}"#);
-    /// use tm_core::types::CreateTrackingRequest;
+    /// use tm_core::types::v2::CreateTrackingRequest;
     /// let report = client.trackings().create_many(["RN1", "RN2"].map(|n| CreateTrackingRequest::new("dhl", n))).await;
     /// # let _ = report;
     /// let mut done = 0;
@@ -122,7 +122,7 @@ impl Trackings<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
     /// # let client = tm_core::doc_client(r#"{"meta":{"code":200},"data":{"submitted":1,"update":1,"trackings":[{"tracking_number":"RN1","carrier_code":"dhl"}]}}"#);
-    /// use tm_core::types::{TrackingRef, UpdateMoreItem, UpdateTrackingRequest};
+    /// use tm_core::types::v2::{TrackingRef, UpdateMoreItem, UpdateTrackingRequest};
     /// let item = UpdateMoreItem::new(TrackingRef::new("dhl", "RN1"), UpdateTrackingRequest::default().title("Mug"));
     /// let result = client.trackings().update_batch(&[item]).await?;
     /// # assert!(result.trackings.is_value());
@@ -140,7 +140,7 @@ impl Trackings<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
     /// # let client = tm_core::doc_client(r#"{"meta":{"code":200},"data":{"submitted":1,"update":1,"trackings":[{"tracking_number":"RN1","carrier_code":"dhl"}]}}"#);
-    /// use tm_core::types::{TrackingRef, UpdateMoreItem, UpdateTrackingRequest};
+    /// use tm_core::types::v2::{TrackingRef, UpdateMoreItem, UpdateTrackingRequest};
     /// let item = UpdateMoreItem::new(TrackingRef::new("dhl", "RN1"), UpdateTrackingRequest::default().archived(true));
     /// let report = client.trackings().update_many([item]).await;
     /// assert!(report.is_complete());
@@ -180,7 +180,7 @@ impl Trackings<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
     /// # let client = tm_core::doc_client(r#"{"meta":{"code":200},"data":{"submitted":1,"delete":1,"trackings":[{"meta":{"tracking_number":"RN1"}}]}}"#);
-    /// use tm_core::types::TrackingRef;
+    /// use tm_core::types::v2::TrackingRef;
     /// let result = client.trackings().delete_batch(&[TrackingRef::new("dhl", "RN1")]).await?;
     /// # assert!(result.delete.is_value());
     /// # Ok(()) }
@@ -198,7 +198,7 @@ impl Trackings<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
     /// # let client = tm_core::doc_client(r#"{"meta":{"code":200},"data":{"submitted":1,"delete":1,"trackings":[{"meta":{"tracking_number":"RN1","carrier_code":"dhl"}}]}}"#);
-    /// use tm_core::types::TrackingRef;
+    /// use tm_core::types::v2::TrackingRef;
     /// let report = client.trackings().delete_many([TrackingRef::new("dhl", "RN1")]).await;
     /// assert_eq!(report.counts().applied, 1);
     /// # Ok(()) }
@@ -216,7 +216,7 @@ impl Trackings<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
     /// # let client = tm_core::doc_client(r#"{"meta":{"code":200},"data":{"submitted":1,"change":1,"trackings":[{"tracking_number":"RN1","carrier_code":"dhl"}]}}"#);
-    /// use tm_core::types::TrackingRef;
+    /// use tm_core::types::v2::TrackingRef;
     /// let result = client.trackings().stop_updating_batch(&[TrackingRef::new("dhl", "RN1")]).await?;
     /// # assert!(result.change.is_value());
     /// # Ok(()) }
@@ -233,7 +233,7 @@ impl Trackings<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
     /// # let client = tm_core::doc_client(r#"{"meta":{"code":200},"data":{"submitted":1,"change":1,"trackings":[{"tracking_number":"RN1","carrier_code":"dhl"}]}}"#);
-    /// use tm_core::types::TrackingRef;
+    /// use tm_core::types::v2::TrackingRef;
     /// let report = client.trackings().stop_updating_many([TrackingRef::new("dhl", "RN1")]).await;
     /// assert!(report.is_complete());
     /// # Ok(()) }

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use tm_types::{Carrier, DetectRequest, DetectedCarrier, MetaCode};
+use tm_types::v2::{Carrier, DetectRequest, DetectedCarrier, MetaCode};
 
 use super::Client;
 use crate::path::require;

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tm_transport::{HttpRequest, HttpResponse};
-use tm_types::Carrier;
+use tm_types::v2::Carrier;
 
 use crate::config::{ClientBuilder, Config};
 use crate::decode::decode;

@@ -2,8 +2,11 @@
 //! refused, or not mentioned.
 
 use tm_types::{
-    BatchCreateResult, BatchItemError, BatchResult, CreateTrackingRequest, MetaCode,
-    NumberOrString, Tracking, TrackingRef,
+    NumberOrString,
+    v2::{
+        BatchCreateResult, BatchItemError, BatchResult, CreateTrackingRequest, MetaCode, Tracking,
+        TrackingRef,
+    },
 };
 
 use crate::batch::ItemOutcome;

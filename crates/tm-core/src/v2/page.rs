@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 use tm_transport::HttpResponse;
-use tm_types::{Tracking, TrackingList};
+use tm_types::v2::{Tracking, TrackingList};
 
 use crate::decode::decode;
 use crate::error::{DecodeError, Error, Result, excerpt};

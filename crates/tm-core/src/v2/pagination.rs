@@ -3,13 +3,16 @@
 use std::collections::VecDeque;
 
 use futures::Stream;
-use tm_types::{ListTrackingsRequest, NumberOrString, Tracking};
+use tm_types::{
+    NumberOrString,
+    v2::{ListTrackingsRequest, Tracking},
+};
 
 use super::{Client, ListPage};
 use crate::{Error, Operation, Result};
 
 /// The page size used when the filter sets none: the documented maximum.
-pub const DEFAULT_PAGE_LIMIT: u32 = tm_types::MAX_PAGE_LIMIT;
+pub const DEFAULT_PAGE_LIMIT: u32 = tm_types::v2::MAX_PAGE_LIMIT;
 
 /// Reads the pages of a listing in order, re-sending the caller's filters with every page.
 ///

@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime};
 use tm_transport::{
     Classification, Classifier, HttpRequest, HttpResponse, Rate, RateClass, RateLimits,
 };
-use tm_types::{MetaCode, RawEnvelope};
+use tm_types::v2::{MetaCode, RawEnvelope};
 
 use crate::profile::Profile;
 
@@ -96,7 +96,7 @@ pub(crate) static PROFILE: Profile = Profile {
     rate_limits,
     throttle_cooloff: THROTTLE_COOLOFF,
     classifier,
-    max_batch: tm_types::MAX_BATCH,
+    max_batch: tm_types::v2::MAX_BATCH,
 };
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! cargo). The batch half is in `batches.rs`.
 
 use futures::Stream;
-use tm_types::{
+use tm_types::v2::{
     AirCargoRequest, AirCargoResult, ChangeCarrierRequest, ChangeCarrierResult,
     CreateTrackingRequest, ListTrackingsRequest, MetaCode, RealtimeRequest, RealtimeResult,
     RemoteAreaQuery, RemoteResult, Tracking, TransitTime, TransitTimeQuery, TransitTimeResult,
@@ -31,7 +31,7 @@ impl CreateOutcome {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
     /// # let client = tm_core::doc_client(r#"{"meta":{"code":200},"data":{"tracking_number":"RN1","carrier_code":"dhl","status":"pending"}}"#);
-    /// use tm_core::types::CreateTrackingRequest;
+    /// use tm_core::types::v2::CreateTrackingRequest;
     /// let outcome = client.trackings().create(CreateTrackingRequest::new("dhl", "RN1")).await?;
     /// assert_eq!(outcome.tracking().map(|t| t.tracking_number.as_str()), Some("RN1"));
     /// # Ok(()) }
@@ -60,7 +60,7 @@ impl Trackings<'_> {
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
     /// # let client = tm_core::doc_client(r#"{"meta":{"code":200,"type":"Success","message":"Success"},
     /// #   "data":{"id":"376c250081c4553cb197894fa49d888a","tracking_number":"RN123456789CN","carrier_code":"china-post","status":"pending"}}"#);
-    /// use tm_core::{CreateOutcome, types::CreateTrackingRequest};
+    /// use tm_core::{CreateOutcome, types::v2::CreateTrackingRequest};
     /// let req = CreateTrackingRequest::new("china-post", "RN123456789CN").title("Blue mug");
     /// match client.trackings().create(req).await? {
     ///     CreateOutcome::Created(t) => println!("created {}", t.id.as_deref().unwrap_or("")),
@@ -127,7 +127,7 @@ impl Trackings<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
     /// # let client = tm_core::doc_client(r#"{"meta":{"code":200},"data":{"tracking_number":"RN1","carrier_code":"dhl","title":"Mug","archived":true}}"#);
-    /// use tm_core::types::{StatusInput, UpdateTrackingRequest};
+    /// use tm_core::types::v2::{StatusInput, UpdateTrackingRequest};
     /// let changes = UpdateTrackingRequest::default().title("Mug").archived(true);
     /// let t = client.trackings().update("dhl", "RN1", changes).await?;
     /// assert_eq!(t.unwrap().archived.value(), Some(&true));
@@ -186,7 +186,7 @@ impl Trackings<'_> {
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
     /// # let client = tm_core::doc_client(r#"{"meta":{"code":200},"data":{"page":1,"limit":100,"total":"1","count":1,
     /// #   "items":[{"tracking_number":"RN1","carrier_code":"dhl","status":"transit"}]}}"#);
-    /// use tm_core::types::{ListTrackingsRequest, TrackingStatus};
+    /// use tm_core::types::v2::{ListTrackingsRequest, TrackingStatus};
     /// let page = client.trackings().list(&ListTrackingsRequest::default().status(TrackingStatus::Transit)).await?;
     /// assert_eq!(page.total(), Some(1)); // `total` arrives as a string
     /// # Ok(()) }
@@ -243,7 +243,7 @@ impl Trackings<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
     /// # let client = tm_core::doc_client(r#"{"meta":{"code":200},"data":{"items":[{"tracking_number":"LS912989618CN","carrier_code":"china-ems","status":"transit"}]}}"#);
-    /// use tm_core::types::RealtimeRequest;
+    /// use tm_core::types::v2::RealtimeRequest;
     /// let t = client.trackings().realtime(RealtimeRequest::new("china-ems", "LS912989618CN")).await?;
     /// assert_eq!(t.tracking_number, "LS912989618CN");
     /// # Ok(()) }
@@ -273,7 +273,7 @@ impl Trackings<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
     /// # let client = tm_core::doc_client(r#"{"meta":{"code":200,"type":"Success","message":"Success"},"data":{"Usertag":""}}"#);
-    /// use tm_core::types::ChangeCarrierRequest;
+    /// use tm_core::types::v2::ChangeCarrierRequest;
     /// client.trackings().change_carrier(ChangeCarrierRequest::new("LK664578623CN", "china-ems", "usps")).await?;
     /// # Ok(()) }
     /// ```
@@ -292,7 +292,7 @@ impl Trackings<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
     /// # let client = tm_core::doc_client(r#"{"meta":{"code":200},"data":{"submitted":1,"other":[],"remote":[{"far_express_company":"ups","two_code":"JP"}]}}"#);
-    /// use tm_core::types::RemoteAreaQuery;
+    /// use tm_core::types::v2::RemoteAreaQuery;
     /// let r = client.trackings().remote_areas(&[RemoteAreaQuery::new("JP", "7621094")]).await?;
     /// assert_eq!(r.remote.value().map(Vec::len), Some(1));
     /// # Ok(()) }
@@ -314,7 +314,7 @@ impl Trackings<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
     /// # let client = tm_core::doc_client(r#"{"meta":{"code":200},"data":[{"carrier_code":"dhl","original":"CN","destination":"US","total":120}]}"#);
-    /// use tm_core::types::TransitTimeQuery;
+    /// use tm_core::types::v2::TransitTimeQuery;
     /// let stats = client.trackings().transit_times(&[TransitTimeQuery::new("dhl", "CN", "US")]).await?;
     /// assert_eq!(stats[0].total.value().and_then(|t| t.as_u64()), Some(120));
     /// # Ok(()) }
@@ -360,10 +360,10 @@ enum UpdateAnswer {
 /// The documented limits of a list filter.
 pub(crate) fn check_filter(filter: &ListTrackingsRequest) -> Result<()> {
     if let Some(limit) = filter.limit {
-        if limit == 0 || limit > tm_types::MAX_PAGE_LIMIT {
+        if limit == 0 || limit > tm_types::v2::MAX_PAGE_LIMIT {
             return Err(Error::invalid(
                 "limit",
-                format!("{limit} is outside 1..={}", tm_types::MAX_PAGE_LIMIT),
+                format!("{limit} is outside 1..={}", tm_types::v2::MAX_PAGE_LIMIT),
             ));
         }
     }
@@ -371,13 +371,13 @@ pub(crate) fn check_filter(filter: &ListTrackingsRequest) -> Result<()> {
         return Err(Error::invalid("page", "pages start at 1"));
     }
     for (field, list) in [("numbers", &filter.numbers), ("orders", &filter.orders)] {
-        if list.len() > tm_types::MAX_FILTER_VALUES {
+        if list.len() > tm_types::v2::MAX_FILTER_VALUES {
             return Err(Error::invalid(
                 field,
                 format!(
                     "{} values exceed the maximum of {}",
                     list.len(),
-                    tm_types::MAX_FILTER_VALUES
+                    tm_types::v2::MAX_FILTER_VALUES
                 ),
             ));
         }

@@ -1,79 +1,13 @@
-//! The query filters of the listing and counting endpoints, and their query strings (through
-//! serde_urlencoded, so the wire names are the serde names the JSON bodies use too).
+//! The query filters of v2's listing and counting endpoints.
 
-use std::fmt;
+use serde::{Deserialize, Serialize};
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-use crate::TrackingStatus;
-
-/// A query parameter that could not be read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct QueryError {
-    /// The parameter.
-    pub param: String,
-    /// What was wrong.
-    pub reason: String,
-}
-
-impl fmt::Display for QueryError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "query parameter `{}`: {}", self.param, self.reason)
-    }
-}
-
-impl std::error::Error for QueryError {}
-
-/// `to_query` and `from_query` of a filter, through serde.
-macro_rules! query_string {
-    ($ty:ident) => {
-        impl $ty {
-            /// The query string pairs, in the fields' order, unset filters left out.
-            pub fn to_query(&self) -> Vec<(String, String)> {
-                to_pairs(self)
-            }
-
-            /// Reads the query string pairs back. Unknown parameters are ignored, as the API
-            /// does; a value that does not read names its parameter.
-            pub fn from_query<'a, I>(pairs: I) -> Result<Self, QueryError>
-            where
-                I: IntoIterator<Item = (&'a str, &'a str)>,
-            {
-                from_pairs(pairs)
-            }
-        }
-    };
-}
-
-/// `filter` as query pairs, through serde (its fields are scalars; lists are joined by
-/// `csv_list`), so the wire names are the serde names.
-fn to_pairs<T: Serialize>(filter: &T) -> Vec<(String, String)> {
-    let text = serde_urlencoded::to_string(filter)
-        .unwrap_or_else(|e| unreachable!("a filter of scalars always encodes: {e}"));
-    serde_urlencoded::from_str(&text)
-        .unwrap_or_else(|e| unreachable!("pairs just encoded decode: {e}"))
-}
-
-/// A filter read back from query pairs through serde, naming the parameter that failed.
-fn from_pairs<'a, T, I>(pairs: I) -> Result<T, QueryError>
-where
-    T: serde::de::DeserializeOwned,
-    I: IntoIterator<Item = (&'a str, &'a str)>,
-{
-    let encoded = form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(pairs)
-        .finish();
-    let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(encoded.as_bytes()));
-    serde_path_to_error::deserialize(de).map_err(|e| QueryError {
-        param: e.path().to_string(),
-        reason: e.inner().to_string(),
-    })
-}
+use super::TrackingStatus;
 
 /// Filters and paging of `GET /trackings/get`. Time windows are Unix seconds.
 ///
 /// ```
-/// use tm_types::{ListTrackingsRequest, TrackingStatus};
+/// use tm_types::v2::{ListTrackingsRequest, TrackingStatus};
 /// let req = ListTrackingsRequest::default().status(TrackingStatus::Transit).limit(2000);
 /// assert_eq!(req.to_query(), vec![("limit".into(), "2000".into()), ("status".into(), "transit".into())]);
 /// ```
@@ -110,46 +44,26 @@ pub struct ListTrackingsRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lang: Option<String>,
     /// Only these tracking numbers (at most 40), sent comma-separated.
-    #[serde(default, with = "csv_list", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        with = "crate::query::csv_list",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub numbers: Vec<String>,
     /// Only these order ids (at most 40), sent comma-separated.
-    #[serde(default, with = "csv_list", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        with = "crate::query::csv_list",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub orders: Vec<String>,
     /// `Some(true)` archived only, `Some(false)` unarchived only, `None` both.
     #[serde(
         default,
-        with = "crate::requests::archived_flag",
+        with = "super::requests::archived_flag",
         skip_serializing_if = "Option::is_none"
     )]
     pub archived: Option<bool>,
-}
-
-/// Comma-separated lists in a JSON body, read back from a string or an array.
-mod csv_list {
-    use super::*;
-
-    pub(super) fn serialize<S: Serializer>(v: &[String], s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&v.join(","))
-    }
-
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum List {
-            Csv(String),
-            Array(Vec<String>),
-        }
-        Ok(match Option::<List>::deserialize(d)? {
-            None => Vec::new(),
-            Some(List::Csv(s)) => s
-                .split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-                .collect(),
-            Some(List::Array(v)) => v,
-        })
-    }
 }
 
 setters!(ListTrackingsRequest {

@@ -7,12 +7,13 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::{CustomerEmail, Extra, StatusInput};
+use super::{CustomerEmail, StatusInput};
+use crate::Extra;
 
 /// Body of `POST /trackings/post`, and one element of `POST /trackings/batch`.
 ///
 /// ```
-/// use tm_types::CreateTrackingRequest;
+/// use tm_types::v2::CreateTrackingRequest;
 /// let req = CreateTrackingRequest::new("china-post", "RN123456789CN")
 ///     .title("Blue mug")
 ///     .order_id("#1042");
@@ -155,7 +156,7 @@ pub(crate) mod archived_flag {
 /// Body of `PUT /trackings/{carrier}/{number}`: the fields to change.
 ///
 /// ```
-/// use tm_types::{StatusInput, UpdateTrackingRequest};
+/// use tm_types::v2::{StatusInput, UpdateTrackingRequest};
 /// let req = UpdateTrackingRequest::default().title("Mug").status(StatusInput::MarkDelivered).archived(true);
 /// assert_eq!(
 ///     serde_json::to_string(&req).unwrap(),
@@ -288,7 +289,7 @@ impl UpdateMoreItem {
 /// real-time bodies, flattened into them on the wire.
 ///
 /// ```
-/// use tm_types::CreateTrackingRequest;
+/// use tm_types::v2::CreateTrackingRequest;
 /// let req = CreateTrackingRequest::new("dhl", "1234567890").tracking_postal_code("10115");
 /// let json = serde_json::to_value(&req).unwrap();
 /// assert_eq!(json["tracking_postal_code"], "10115"); // flat, as the API reads it

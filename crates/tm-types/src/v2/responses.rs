@@ -5,7 +5,8 @@ use std::fmt;
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 
-use crate::{CarrierType, Field, MetaCode, NumberOrString, Tracking, TrackingStatus};
+use super::{CarrierType, MetaCode, Tracking, TrackingStatus};
+use crate::{Field, NumberOrString};
 
 wire_struct! {
     /// A carrier from `GET /carriers`.
@@ -366,7 +367,7 @@ wire_struct! {
         /// Weight.
         "weight" => weight: Field<NumberOrString>,
         /// Events, newest first.
-        "trackinfo" => trackinfo: Field<Vec<crate::Checkpoint>>,
+        "trackinfo" => trackinfo: Field<Vec<super::Checkpoint>>,
     }
 }
 
@@ -386,7 +387,7 @@ wire_struct! {
     /// Only `verifyInfo` is signed (not the body): check it before trusting `data`.
     pub struct WebhookPayload {
         /// Always a success meta.
-        "meta" => meta: Field<crate::Meta>,
+        "meta" => meta: Field<super::Meta>,
         /// The tracking that changed.
         "data" => data: Field<Tracking>,
         /// Timestamp and signature.

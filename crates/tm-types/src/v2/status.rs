@@ -5,7 +5,7 @@ wire_enum! {
     /// and the status-count keys).
     ///
     /// ```
-    /// use tm_types::TrackingStatus;
+    /// use tm_types::v2::TrackingStatus;
     /// let s: TrackingStatus = "delivered".parse().unwrap();
     /// assert_eq!(s, TrackingStatus::Delivered);
     /// let new: TrackingStatus = "inforeceived".parse().unwrap();
@@ -47,7 +47,7 @@ wire_enum! {
     /// status through [`Substatus::status`].
     ///
     /// ```
-    /// use tm_types::{Substatus, TrackingStatus};
+    /// use tm_types::v2::{Substatus, TrackingStatus};
     /// let s: Substatus = "transit004".parse().unwrap();
     /// assert_eq!(s, Substatus::Transit004);
     /// assert_eq!(s.description(), Some("Arrived in the destination country"));

@@ -6,8 +6,9 @@ use chrono::{DateTime, FixedOffset, NaiveDateTime};
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 
+use super::{Substatus, TrackingStatus};
 use crate::time;
-use crate::{Field, NumberOrString, Substatus, TrackingStatus};
+use crate::{Field, NumberOrString};
 
 wire_struct! {
     /// A checkpoint (`trackinfo[]` element): one scan event reported by a carrier.
@@ -167,7 +168,7 @@ wire_struct! {
     /// leaves different keys out. Keys unknown to this version are kept in `extra`.
     ///
     /// ```
-    /// use tm_types::{Tracking, TrackingStatus};
+    /// use tm_types::v2::{Tracking, TrackingStatus};
     /// let t: Tracking = serde_json::from_str(r#"{
     ///   "id": "badc8f47c16c6b595ed8541d109dbbc2", "tracking_number": "51837622007298",
     ///   "carrier_code": "bestex", "status": "delivered", "total_weight": "2kg",
