@@ -152,8 +152,9 @@ pub struct HttpRequest {
     pub idempotent: bool,
     /// A stable name of the operation, for logs, fixtures, errors and metrics.
     pub operation: Cow<'static, str>,
-    /// The rate-limit class the request counts against; `None` counts against no limit.
-    pub rate_class: Option<RateClass>,
+    /// The rate-limit classes the request counts against, in the order their permits are
+    /// taken (an endpoint's own limit, then an overall one); none counts against no limit.
+    pub rate_classes: Vec<RateClass>,
     /// Per-attempt timeout, overriding the backend's default.
     pub timeout: Option<Duration>,
 }
@@ -170,7 +171,7 @@ impl HttpRequest {
             body: None,
             idempotent: false,
             operation: Cow::Borrowed("request"),
-            rate_class: None,
+            rate_classes: Vec::new(),
             timeout: None,
         }
     }
@@ -237,10 +238,21 @@ impl HttpRequest {
         self
     }
 
-    /// Sets the rate-limit class.
+    /// Counts the request against `class` as well (a request may count against several: an
+    /// endpoint's own limit and an overall one).
+    ///
+    /// ```
+    /// use tm_transport::{HttpRequest, Method, RateClass};
+    /// let req = HttpRequest::new(Method::Post, "/trackings/create")
+    ///     .rate_class(RateClass::new("create"))
+    ///     .rate_class(RateClass::new("default"));
+    /// assert_eq!(req.rate_classes.len(), 2);
+    /// ```
     #[must_use]
     pub fn rate_class(mut self, class: RateClass) -> Self {
-        self.rate_class = Some(class);
+        if !self.rate_classes.contains(&class) {
+            self.rate_classes.push(class);
+        }
         self
     }
 
@@ -278,7 +290,7 @@ impl fmt::Debug for HttpRequest {
             .field("body", &self.body.as_deref().map(BodyPreview))
             .field("idempotent", &self.idempotent)
             .field("operation", &self.operation)
-            .field("rate_class", &self.rate_class)
+            .field("rate_classes", &self.rate_classes)
             .field("timeout", &self.timeout)
             .finish()
     }

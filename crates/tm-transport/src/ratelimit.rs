@@ -329,8 +329,8 @@ impl RateLimiter for LocalRateLimiter {
 }
 
 /// The rate-limit layer: every request (retries included, when this sits under the retry
-/// layer) waits for a permit of its class before it is sent; a request without a class is
-/// not limited.
+/// layer) waits for a permit of each of its classes before it is sent; a request without a
+/// class is not limited.
 #[derive(Debug)]
 pub struct RateLimitTransport<T> {
     inner: T,
@@ -352,7 +352,7 @@ impl<T> RateLimitTransport<T> {
 #[async_trait]
 impl<T: Transport> Transport for RateLimitTransport<T> {
     async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
-        if let Some(class) = &request.rate_class {
+        for class in &request.rate_classes {
             if !self.limiter.try_acquire(class) {
                 self.limiter.acquire(class).await?;
             }
