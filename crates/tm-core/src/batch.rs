@@ -9,25 +9,26 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use tm_types::v2::{MetaCode, Tracking, TrackingRef};
+use tm_types::v2::{Tracking, TrackingRef};
 
-use crate::{Error, Result};
+use crate::{ApiCode, Error, Result};
 
-/// What happened to one item of a batch.
+/// What happened to one item of a batch. `C` is what a created item comes back as: the v2
+/// tracking by default, `v4::BatchItem` (its id) for v4.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
-pub enum ItemOutcome {
-    /// Created; the tracking as the API returned it.
-    Created(Box<Tracking>),
-    /// The tracking already existed (4016), possibly created by an earlier attempt of this very
-    /// call: either way it exists now, and it was not created twice.
+pub enum ItemOutcome<C = Box<Tracking>> {
+    /// Created; the item as the API returned it.
+    Created(C),
+    /// The tracking already existed (v2 4016, v4 4101), possibly created by an earlier attempt
+    /// of this very call: either way it exists now, and it was not created twice.
     AlreadyExists,
     /// The update, deletion or stop was applied.
     Applied,
     /// The API refused this item.
     Rejected {
         /// Per-item code, if given.
-        code: Option<MetaCode>,
+        code: Option<ApiCode>,
         /// Per-item message.
         message: String,
     },
@@ -45,7 +46,7 @@ pub enum ItemOutcome {
     Unconfirmed,
 }
 
-impl ItemOutcome {
+impl<C> ItemOutcome<C> {
     /// True for created, already existed and applied.
     ///
     /// ```
@@ -116,11 +117,11 @@ impl ItemOutcome {
 
 /// One input item and what happened to it.
 #[derive(Debug, Clone)]
-pub struct ItemReport {
-    /// The item, by carrier and number.
+pub struct ItemReport<C = Box<Tracking>> {
+    /// The item, by carrier (v4: courier) code and number.
     pub target: TrackingRef,
     /// What happened.
-    pub outcome: ItemOutcome,
+    pub outcome: ItemOutcome<C>,
 }
 
 /// Counts per outcome kind.
@@ -168,15 +169,24 @@ impl BatchCounts {
 }
 
 /// The outcome of every input item, in input order.
-#[derive(Debug, Clone, Default)]
-pub struct BatchReport {
+#[derive(Debug, Clone)]
+pub struct BatchReport<C = Box<Tracking>> {
     /// One entry per input item.
-    pub items: Vec<ItemReport>,
+    pub items: Vec<ItemReport<C>>,
     /// API calls made.
     pub calls: usize,
 }
 
-impl BatchReport {
+impl<C> Default for BatchReport<C> {
+    fn default() -> Self {
+        BatchReport {
+            items: Vec::new(),
+            calls: 0,
+        }
+    }
+}
+
+impl<C> BatchReport<C> {
     /// Counts per outcome kind.
     ///
     /// ```
@@ -255,20 +265,21 @@ pub(crate) fn check_batch_len(len: usize, max: usize) -> Result<()> {
 /// `invalid` refuses an item before sending (its reason becomes [`ItemOutcome::Invalid`]);
 /// `send` sends one chunk and returns one outcome per item of it, in order. After a chunk
 /// fails as a whole, the rest are not sent.
-pub(crate) async fn run_chunks<I, F, Fut>(
+pub(crate) async fn run_chunks<I, C, F, Fut>(
     batch_size: usize,
     items: Vec<I>,
     target: impl Fn(&I) -> TrackingRef,
     invalid: impl Fn(&I) -> Option<String>,
     mut send: F,
-    mut on_chunk: impl FnMut(&[ItemReport]),
-) -> BatchReport
+    mut on_chunk: impl FnMut(&[ItemReport<C>]),
+) -> BatchReport<C>
 where
     I: Clone,
+    C: Clone,
     F: FnMut(Vec<I>) -> Fut,
-    Fut: Future<Output = Result<Vec<ItemOutcome>>>,
+    Fut: Future<Output = Result<Vec<ItemOutcome<C>>>>,
 {
-    let mut slots: Vec<Option<ItemOutcome>> = vec![None; items.len()];
+    let mut slots: Vec<Option<ItemOutcome<C>>> = vec![None; items.len()];
     let mut valid: Vec<usize> = Vec::with_capacity(items.len());
     let mut refused = Vec::new();
     for (i, item) in items.iter().enumerate() {
@@ -313,7 +324,7 @@ where
                 vec![ItemOutcome::Failed(Arc::new(e)); chunk_idx.len()]
             }
         };
-        let done: Vec<ItemReport> = chunk_idx
+        let done: Vec<ItemReport<C>> = chunk_idx
             .iter()
             .zip(outcomes)
             .map(|(&i, outcome)| {

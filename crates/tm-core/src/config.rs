@@ -483,6 +483,26 @@ impl ClientBuilder<Client> {
     }
 }
 
+impl ClientBuilder<crate::v4::Client> {
+    /// Builds the v4 client on the v4 profile (base URL, key header, limits, cool-off), with
+    /// the same validation and stack as v2.
+    ///
+    /// ```
+    /// let client = tm_core::v4::Client::builder().api_key("k").build().unwrap();
+    /// assert_eq!(client.config().base_url, tm_core::v4::rules::BASE_URL);
+    /// // Limits name the v4 classes; a v2 class is refused.
+    /// let wrong = tm_core::v4::Client::builder()
+    ///     .api_key("k")
+    ///     .rate_limits(tm_core::v2::rules::rate_limits())
+    ///     .build();
+    /// assert!(wrong.is_err());
+    /// ```
+    pub fn build(self) -> Result<crate::v4::Client, ConfigError> {
+        self.build_stack(&crate::v4::rules::PROFILE)
+            .map(crate::v4::Client::from_stack)
+    }
+}
+
 /// The profile's limits with the caller's overrides; a class the profile lacks is refused.
 fn effective_limits(
     profile: &Profile,
@@ -570,4 +590,52 @@ fn check_base_url(raw: &str, allow_insecure_http: bool) -> Result<(), ConfigErro
         }
         other => Err(bad(&format!("scheme {other:?} is not https"))),
     }
+}
+
+/// What both clients have alike: `Debug` without the key, `builder()`, `from_env()` and
+/// `config()`, over an `inner.stack`. `$path` is the client's path for the doc examples.
+macro_rules! client_basics {
+    ($client:ident, $name:literal, $path:literal) => {
+        impl std::fmt::Debug for $client {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct($name)
+                    .field("api_key", self.inner.stack.key())
+                    .field("config", &self.inner.stack.config)
+                    .finish_non_exhaustive()
+            }
+        }
+
+        impl $client {
+            /// A builder with every default of this generation's profile.
+            ///
+            /// ```
+            #[doc = concat!("let client = ", $path, "::builder().api_key(\"k\").build().unwrap();")]
+            /// # let _ = client;
+            /// ```
+            pub fn builder() -> $crate::ClientBuilder<$client> {
+                $crate::ClientBuilder::default()
+            }
+
+            /// A client configured from `TRACKINGMORE_API_KEY` and the other environment
+            /// variables (see [`ClientBuilder::with_env`](crate::ClientBuilder::with_env)).
+            ///
+            /// ```no_run
+            #[doc = concat!("let client = ", $path, "::from_env().expect(\"TRACKINGMORE_API_KEY is set\");")]
+            /// # let _ = client;
+            /// ```
+            pub fn from_env() -> std::result::Result<$client, $crate::ConfigError> {
+                $client::builder().with_env()?.build()
+            }
+
+            /// The settings in use.
+            ///
+            /// ```
+            #[doc = concat!("let client = ", $path, "::builder().api_key(\"k\").build().unwrap();")]
+            /// assert_eq!(client.config().batch_size, 40);
+            /// ```
+            pub fn config(&self) -> &$crate::Config {
+                &self.inner.stack.config
+            }
+        }
+    };
 }

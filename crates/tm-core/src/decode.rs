@@ -1,33 +1,114 @@
-//! Reading a response: the payload of a success envelope, or the error the envelope, the
-//! status or the body's shape says.
+//! Reading a response of either generation: the payload of a success envelope, or the error
+//! the envelope, the status or the body's shape says. v2 puts errors in HTTP 200 envelopes; v4
+//! mirrors them into the status but still sends the envelope: both are read the same way, the
+//! body first, whatever the status.
 
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use tm_transport::HttpResponse;
-use tm_types::v2::{Meta, MetaCode, RawEnvelope};
+use tm_transport::{Classification, Classifier, HttpRequest, HttpResponse};
+use tm_types::{RawEnvelope, v2, v4};
 
-use crate::error::{ApiError, BODY_EXCERPT_BYTES, DecodeError, Error, Result, excerpt};
-use crate::operation::Operation;
+use crate::error::{ApiCode, ApiError, BODY_EXCERPT_BYTES, DecodeError, Error, Result, excerpt};
+use crate::operation::{Api, Operation};
 
-/// Reads a v2 response: `T` from a success envelope; the API error from any other.
+/// What the decoder needs from a generation's `meta` object.
+pub(crate) trait ResponseMeta: DeserializeOwned {
+    /// The code, typed with its generation.
+    fn api_code(&self) -> ApiCode;
+    /// The message and the `type`, if sent.
+    fn into_text(self) -> (Option<String>, Option<String>);
+}
+
+impl ResponseMeta for v2::Meta {
+    fn api_code(&self) -> ApiCode {
+        ApiCode::V2(self.code)
+    }
+    fn into_text(self) -> (Option<String>, Option<String>) {
+        (self.message.into_value(), self.r#type.into_value())
+    }
+}
+
+impl ResponseMeta for v4::Meta {
+    fn api_code(&self) -> ApiCode {
+        ApiCode::V4(self.code)
+    }
+    fn into_text(self) -> (Option<String>, Option<String>) {
+        (self.message.into_value(), self.r#type.into_value())
+    }
+}
+
+/// The retry layer's reader of answers inside a 2xx, for a generation with meta `M`: a meta
+/// 429 is throttling, a retryable meta code (or a 2xx that is no envelope: cut off, a proxy's
+/// page) is transient, anything else final. Other statuses keep the layer's own reading.
+/// `success_heads` are the body starts of a plain success, recognised without a parse (the
+/// server writes `meta` first; the decoder reads the body once anyway).
+pub(crate) fn meta_classifier<M: ResponseMeta + 'static>(
+    success_heads: &'static [&'static [u8]],
+) -> Classifier {
+    Arc::new(move |_req: &HttpRequest, resp: &HttpResponse| {
+        if !resp.is_success() {
+            return None;
+        }
+        let head = &resp.body[..resp.body.len().min(24)];
+        // A body cut short rarely ends in `}`.
+        let complete = resp.body.trim_ascii_end().ends_with(b"}");
+        if complete && success_heads.iter().any(|h| head.starts_with(h)) {
+            return Some(Classification::Final);
+        }
+        let retry_after = || resp.retry_after(SystemTime::now());
+        match serde_json::from_slice::<RawEnvelope<'_, M>>(&resp.body) {
+            Ok(env) => {
+                let code = env.meta.api_code();
+                Some(if code.is_rate_limited() {
+                    Classification::Throttled {
+                        retry_after: retry_after(),
+                    }
+                } else if code.is_retryable() {
+                    Classification::ServerTransient {
+                        retry_after: retry_after(),
+                    }
+                } else {
+                    Classification::Final
+                })
+            }
+            // Retried only where resending is safe.
+            Err(_) => Some(Classification::ServerTransient { retry_after: None }),
+        }
+    })
+}
+
+/// Reads a response of `op`'s generation: `T` from a success envelope; the API error from any
+/// other.
+pub(crate) fn decode<T: DeserializeOwned>(op: Operation, resp: &HttpResponse) -> Result<T> {
+    match op.api() {
+        Api::V2 => decode_with::<v2::Meta, T>(op, resp),
+        Api::V4 => decode_with::<v4::Meta, T>(op, resp),
+    }
+}
+
+/// Reads a response with meta `M`.
 ///
 /// The success path decodes the body once; only a failure looks at it a second time, to
 /// tell an API error (`data: []`) from a malformed body.
-pub(crate) fn decode<T: DeserializeOwned>(op: Operation, resp: &HttpResponse) -> Result<T> {
+fn decode_with<M: ResponseMeta, T: DeserializeOwned>(
+    op: Operation,
+    resp: &HttpResponse,
+) -> Result<T> {
     #[derive(Deserialize)]
-    struct Typed<T> {
-        meta: Meta,
+    struct Typed<M, T> {
+        meta: M,
         #[serde(default = "Option::default")]
         data: Option<T>,
     }
     // Plain serde_json first: tracking the JSON path costs a third of the decode speed, and
     // only a failure needs it, so the path is recovered by a second pass on failure alone.
-    let typed = serde_json::from_slice::<Typed<T>>(&resp.body)
-        .map_err(|_| located_error::<Typed<T>>(&resp.body));
+    let typed = serde_json::from_slice::<Typed<M, T>>(&resp.body)
+        .map_err(|_| located_error::<Typed<M, T>>(&resp.body));
     match typed {
-        Ok(t) if resp.is_success() && t.meta.code.is_success() => match t.data {
+        Ok(t) if resp.is_success() && t.meta.api_code().is_success() => match t.data {
             Some(data) => Ok(data),
             // `null` or no `data` where a payload is expected: decode `null` for a precise
             // error (types that accept null, such as `Vec<Value>` wrappers, still work).
@@ -38,8 +119,8 @@ pub(crate) fn decode<T: DeserializeOwned>(op: Operation, resp: &HttpResponse) ->
             }),
         },
         Ok(t) => Err(api_failure(op, resp, t.meta)),
-        Err(decode_err) => match serde_json::from_slice::<RawEnvelope<'_>>(&resp.body) {
-            Ok(env) if !(resp.is_success() && env.meta.code.is_success()) => {
+        Err(decode_err) => match serde_json::from_slice::<RawEnvelope<'_, M>>(&resp.body) {
+            Ok(env) if !(resp.is_success() && env.meta.api_code().is_success()) => {
                 Err(api_failure(op, resp, env.meta))
             }
             Ok(_) => Err(decode_error(op, &resp.body, decode_err)),
@@ -65,21 +146,20 @@ fn located_error<T: DeserializeOwned>(body: &[u8]) -> (String, serde_json::Error
 }
 
 /// The error for a response whose envelope says it failed.
-fn api_failure(op: Operation, resp: &HttpResponse, meta: Meta) -> Error {
-    if meta.code == MetaCode::TooManyRequests {
+fn api_failure<M: ResponseMeta>(op: Operation, resp: &HttpResponse, meta: M) -> Error {
+    let code = meta.api_code();
+    if code.is_rate_limited() {
         return Error::RateLimited {
             operation: op,
             retry_after: resp.retry_after(SystemTime::now()),
             attempts: resp.attempts.count,
         };
     }
-    let message = meta
-        .message
-        .into_value()
-        .unwrap_or_else(|| meta.code.description().to_owned());
-    let mut e = ApiError::new(op, resp.status, Some(meta.code), message)
+    let (message, kind) = meta.into_text();
+    let message = message.unwrap_or_else(|| code.description().to_owned());
+    let mut e = ApiError::new(op, resp.status, Some(code), message)
         .with_body(excerpt(&resp.body, BODY_EXCERPT_BYTES));
-    e.kind = meta.r#type.into_value();
+    e.kind = kind;
     Error::Api(Box::new(e))
 }
 

@@ -4,7 +4,7 @@ use std::fmt;
 use std::time::Duration;
 
 use tm_transport::TransportError;
-use tm_types::v2::MetaCode;
+use tm_types::{v2, v4};
 
 use crate::Operation;
 
@@ -60,7 +60,7 @@ pub enum Error {
     /// One item of a page did not decode; the rest of the page did, and a listing stream goes
     /// on after this. The item is kept as sent.
     #[error("{}: item {} of the page could not be decoded at `{}`: {}", .0.error.operation, .0.index, .0.error.path, .0.error.message)]
-    Undecoded(Box<crate::v2::UndecodedItem>),
+    Undecoded(Box<crate::page::UndecodedItem>),
     /// Input rejected before sending, where the API documents the limit.
     #[error("invalid {field}: {reason}")]
     InvalidInput {
@@ -90,11 +90,155 @@ fn fmt_wait(wait: Option<Duration>) -> String {
         .unwrap_or_default()
 }
 
+/// A `meta.code` of either generation, typed. The predicates mean the same in both, so code
+/// written against one reads the same against the other.
+///
+/// ```
+/// use tm_core::ApiCode;
+/// use tm_core::types::{v2, v4};
+/// let old = ApiCode::from(v2::MetaCode::TrackingExists);
+/// let new = ApiCode::from(v4::MetaCode::TrackingExists);
+/// assert!(old.is_already_exists() && new.is_already_exists());
+/// assert_eq!((old.code(), new.code()), (4016, 4101));
+/// assert_eq!(new.to_string(), "4101");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ApiCode {
+    /// A v2 code.
+    V2(v2::MetaCode),
+    /// A v4 code.
+    V4(v4::MetaCode),
+}
+
+impl From<v2::MetaCode> for ApiCode {
+    fn from(c: v2::MetaCode) -> Self {
+        ApiCode::V2(c)
+    }
+}
+
+impl From<v4::MetaCode> for ApiCode {
+    fn from(c: v4::MetaCode) -> Self {
+        ApiCode::V4(c)
+    }
+}
+
+impl fmt::Display for ApiCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.code())
+    }
+}
+
+impl ApiCode {
+    /// The number as sent.
+    pub fn code(self) -> u32 {
+        match self {
+            ApiCode::V2(c) => c.code(),
+            ApiCode::V4(c) => c.code(),
+        }
+    }
+
+    /// The v2 code, if this is one.
+    pub fn v2(self) -> Option<v2::MetaCode> {
+        match self {
+            ApiCode::V2(c) => Some(c),
+            ApiCode::V4(_) => None,
+        }
+    }
+
+    /// The v4 code, if this is one.
+    pub fn v4(self) -> Option<v4::MetaCode> {
+        match self {
+            ApiCode::V4(c) => Some(c),
+            ApiCode::V2(_) => None,
+        }
+    }
+
+    /// A success code (v2 200/201, v4 200).
+    pub fn is_success(self) -> bool {
+        match self {
+            ApiCode::V2(c) => c.is_success(),
+            ApiCode::V4(c) => c.is_success(),
+        }
+    }
+
+    /// Sending the same request later may succeed: throttling and server trouble (v2 429,
+    /// 500, 503; v4 429, 511–513).
+    pub fn is_retryable(self) -> bool {
+        match self {
+            ApiCode::V2(c) => crate::v2::rules::is_retryable_code(c),
+            ApiCode::V4(c) => c.is_retryable(),
+        }
+    }
+
+    /// The API asks to slow down (429 in both).
+    pub fn is_rate_limited(self) -> bool {
+        matches!(
+            self,
+            ApiCode::V2(v2::MetaCode::TooManyRequests) | ApiCode::V4(v4::MetaCode::TooManyRequests)
+        )
+    }
+
+    /// The quota or balance is used up (v2 4021, 4019, 402; v4 4190).
+    pub fn is_quota_exhausted(self) -> bool {
+        matches!(
+            self,
+            ApiCode::V2(
+                v2::MetaCode::QuotaExhausted
+                    | v2::MetaCode::InsufficientBalance
+                    | v2::MetaCode::PaymentRequired
+            ) | ApiCode::V4(v4::MetaCode::QuotaExhausted)
+        )
+    }
+
+    /// The tracking or route does not exist (v2 4017, 4031, 404; v4 4102, 4112, 404).
+    pub fn is_not_found(self) -> bool {
+        matches!(
+            self,
+            ApiCode::V2(
+                v2::MetaCode::TrackingNotFound | v2::MetaCode::NotCreated | v2::MetaCode::NotFound
+            ) | ApiCode::V4(
+                v4::MetaCode::TrackingNotFound
+                    | v4::MetaCode::InvalidTrackingId
+                    | v4::MetaCode::NotFound
+            )
+        )
+    }
+
+    /// The tracking already exists (v2 4016, v4 4101).
+    pub fn is_already_exists(self) -> bool {
+        matches!(
+            self,
+            ApiCode::V2(v2::MetaCode::TrackingExists) | ApiCode::V4(v4::MetaCode::TrackingExists)
+        )
+    }
+
+    /// The key was refused (v2 401, 4001, 4002; v4 401).
+    pub fn is_unauthorized(self) -> bool {
+        matches!(
+            self,
+            ApiCode::V2(
+                v2::MetaCode::Unauthorized
+                    | v2::MetaCode::InvalidApiKey
+                    | v2::MetaCode::ApiKeyDeleted
+            ) | ApiCode::V4(v4::MetaCode::Unauthorized)
+        )
+    }
+
+    /// A description from the generation's documentation.
+    pub fn description(self) -> &'static str {
+        match self {
+            ApiCode::V2(c) => c.description(),
+            ApiCode::V4(c) => c.message().unwrap_or("unknown meta code"),
+        }
+    }
+}
+
 /// The API refused a request.
 ///
 /// ```
 /// use tm_core::{ApiError, Operation, types::v2::MetaCode};
-/// let e = ApiError::new(Operation::V2TrackingsGet, 200, Some(MetaCode::TrackingNotFound), "Tracking does not exist.");
+/// let e = ApiError::new(Operation::V2TrackingsGet, 200, Some(MetaCode::TrackingNotFound.into()), "Tracking does not exist.");
 /// assert_eq!(e.to_string(), "trackings.get: api error 4017: Tracking does not exist.");
 /// ```
 #[derive(Debug, Clone, PartialEq)]
@@ -102,10 +246,10 @@ fn fmt_wait(wait: Option<Duration>) -> String {
 pub struct ApiError {
     /// The operation.
     pub operation: Operation,
-    /// The HTTP status (200 for v2's in-envelope errors).
+    /// The HTTP status (200 for v2's in-envelope errors; v4 mirrors the code).
     pub http_status: u16,
     /// The `meta.code`, if the body was an envelope.
-    pub code: Option<MetaCode>,
+    pub code: Option<ApiCode>,
     /// The `meta.type`, e.g. `"Bad Request"`.
     pub kind: Option<String>,
     /// The `meta.message`, or a description of the non-envelope body.
@@ -135,7 +279,7 @@ impl ApiError {
     pub fn new(
         operation: Operation,
         http_status: u16,
-        code: Option<MetaCode>,
+        code: Option<ApiCode>,
         message: impl Into<String>,
     ) -> Self {
         ApiError {
@@ -290,10 +434,11 @@ impl Error {
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
     /// let client = tm_core::doc_client(r#"{"meta":{"code":4017,"type":"Bad Request","message":"Tracking does not exist."},"data":[]}"#);
     /// let err = client.trackings().get("dhl", "1234567890").await.unwrap_err();
-    /// assert_eq!(err.api_code(), Some(tm_core::types::v2::MetaCode::TrackingNotFound));
+    /// assert_eq!(err.api_code(), Some(tm_core::types::v2::MetaCode::TrackingNotFound.into()));
+    /// assert!(err.api_code().is_some_and(|c| c.is_not_found()));
     /// # }
     /// ```
-    pub fn api_code(&self) -> Option<MetaCode> {
+    pub fn api_code(&self) -> Option<ApiCode> {
         match self {
             Error::Api(e) => e.code,
             _ => None,
@@ -331,7 +476,7 @@ impl Error {
             Error::Transport { source, .. } => source.is_retryable(),
             Error::RateLimited { .. } => true,
             Error::Api(e) => match e.code {
-                Some(code) => crate::v2::rules::is_retryable_code(code),
+                Some(code) => code.is_retryable(),
                 None => e.http_status >= 500 || e.http_status == 429,
             },
             _ => false,
@@ -350,15 +495,15 @@ impl Error {
     pub fn is_rate_limited(&self) -> bool {
         match self {
             Error::RateLimited { .. } => true,
-            Error::Api(e) => {
-                e.code == Some(MetaCode::TooManyRequests)
-                    || (e.code.is_none() && e.http_status == 429)
-            }
+            Error::Api(e) => match e.code {
+                Some(code) => code.is_rate_limited(),
+                None => e.http_status == 429,
+            },
             _ => false,
         }
     }
 
-    /// True when the account's quota or balance is used up (4021, 4019, 402).
+    /// True when the account's quota or balance is used up (v2 4021, 4019, 402; v4 4190).
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
@@ -368,17 +513,11 @@ impl Error {
     /// # }
     /// ```
     pub fn is_quota_exhausted(&self) -> bool {
-        matches!(
-            self.api_code(),
-            Some(
-                MetaCode::QuotaExhausted
-                    | MetaCode::InsufficientBalance
-                    | MetaCode::PaymentRequired
-            )
-        )
+        self.api_code().is_some_and(ApiCode::is_quota_exhausted)
     }
 
-    /// True when the tracking (or route) does not exist: 4017, 4031, 404.
+    /// True when the tracking (or route) does not exist: v2 4017, 4031, 404; v4 4102, 4112,
+    /// 404.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
@@ -388,13 +527,24 @@ impl Error {
     /// # }
     /// ```
     pub fn is_not_found(&self) -> bool {
-        matches!(
-            self.api_code(),
-            Some(MetaCode::TrackingNotFound | MetaCode::NotCreated | MetaCode::NotFound)
-        ) || matches!(self, Error::Api(e) if e.code.is_none() && e.http_status == 404)
+        self.api_code().is_some_and(ApiCode::is_not_found)
+            || matches!(self, Error::Api(e) if e.code.is_none() && e.http_status == 404)
     }
 
-    /// True when the API key was refused (401, 4001, 4002).
+    /// True when the tracking already exists (v2 4016, v4 4101).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let client = tm_core::doc_client(r#"{"meta":{"code":4016,"type":"Bad Request","message":"Tracking already exists."},"data":[]}"#);
+    /// let err = client.trackings().get("dhl", "1234567890").await.unwrap_err();
+    /// assert!(err.is_already_exists());
+    /// # }
+    /// ```
+    pub fn is_already_exists(&self) -> bool {
+        self.api_code().is_some_and(ApiCode::is_already_exists)
+    }
+
+    /// True when the API key was refused (v2 401, 4001, 4002; v4 401).
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
@@ -404,10 +554,8 @@ impl Error {
     /// # }
     /// ```
     pub fn is_unauthorized(&self) -> bool {
-        matches!(
-            self.api_code(),
-            Some(MetaCode::Unauthorized | MetaCode::InvalidApiKey | MetaCode::ApiKeyDeleted)
-        ) || matches!(self, Error::Api(e) if e.code.is_none() && e.http_status == 401)
+        self.api_code().is_some_and(ApiCode::is_unauthorized)
+            || matches!(self, Error::Api(e) if e.code.is_none() && e.http_status == 401)
     }
 
     /// True for a timeout.

@@ -1,26 +1,31 @@
 //! # tm-core — the TrackingMore clients
 //!
-//! This layer owns the API: every operation, named once in [`Operation`] with its method,
-//! path, resend safety and rate class; the API's rules (the documented limits, the cool-off
-//! after a 429, which codes mean "retry": [`v2::rules`]); every v2 endpoint as a typed method
-//! grouped by resource ([`Client::carriers`], [`Client::trackings`], [`Client::account`]); one
-//! [`Error`] type; pagination ([`Paginator`], `list_all`); batching with per-item outcomes
-//! ([`BatchReport`]); and webhook verification ([`webhook`]).
+//! This layer owns the API, both generations: every operation, named once in [`Operation`]
+//! with its method, path, resend safety and rate classes; each API's rules (documented limits,
+//! the cool-off after a 429, which codes mean "retry": [`v2::rules`], [`v4::rules`]); every
+//! endpoint as a typed method grouped by resource — v2 on [`Client`] ([`Client::carriers`],
+//! [`Client::trackings`], [`Client::account`]), v4 on [`v4::Client`] (couriers, trackings,
+//! air waybills); one [`Error`] type whose API errors carry either generation's code
+//! ([`ApiCode`]); pagination; batching with per-item outcomes ([`BatchReport`]); webhook
+//! verification ([`webhook`], [`webhook::v4`]); and the v2 → v4 [`bridge`].
 //!
 //! It must not know reqwest: HTTP goes through [`tm_transport::Transport`], so tests and users
 //! can swap the backend (`ClientBuilder::transport`). The transport layer knows no
 //! TrackingMore rule; this one hands it the classes, limits and policy.
 //!
-//! Files: `operation.rs` (the operation table), `config.rs` (building), `key.rs`, `stack.rs` (the
-//! transport stack and requests), `decode.rs` (reading responses), `error.rs`, `batch.rs`
-//! (the chunking engine and per-item outcomes), `path.rs` (path encoding), `v2/` (the client,
-//! its resources, `rules.rs`), `webhook.rs`.
+//! Files: `operation.rs` (the operation table), `config.rs` (building either client from a
+//! profile, `profile.rs`), `key.rs`, `stack.rs` (the transport stack and requests), `decode.rs`
+//! (reading responses of both generations), `error.rs`, `batch.rs` (the chunking engine and
+//! per-item outcomes), `page.rs` (items of a page that did not decode), `path.rs` (path
+//! encoding), `v2/` and `v4/` (each client, its resources, its `rules.rs`), `webhook/`,
+//! `bridge.rs`.
 //!
 //! What it turns into predictable Rust:
-//! - errors arrive as HTTP 200 with a `meta.code`: they become [`Error::Api`] with the code;
+//! - v2 errors arrive as HTTP 200 with a `meta.code`, v4 errors with a mirrored status and a
+//!   meta body: both become [`Error::Api`] with the typed code;
 //! - throttling (meta or HTTP 429) is retried after `Retry-After` or the documented cool-off;
-//! - a create resent after a timeout that meets 4016 is "already exists", never a failure, and
-//!   a delete resent into 4017 is "deleted";
+//! - a create resent after a timeout that meets "already exists" (4016, 4101) is never a
+//!   failure, and a delete resent into "not found" is "deleted";
 //! - `total` as a string, lists longer than a page, more than 40 items: handled for you.
 //!
 //! ```no_run
@@ -42,25 +47,30 @@
 //! # Ok(()) }
 //! ```
 
-mod batch;
+#[macro_use]
 mod config;
+mod batch;
+pub mod bridge;
 mod decode;
 mod error;
 mod key;
 mod operation;
+mod page;
 mod path;
 mod profile;
 mod stack;
 pub mod v2;
+pub mod v4;
 pub mod webhook;
 
 pub use batch::{BatchCounts, BatchReport, ItemOutcome, ItemReport};
 pub use config::{
     ClientBuilder, Config, ENV_API_KEY, ENV_BASE_URL, ENV_MAX_ATTEMPTS, ENV_TIMEOUT_SECS,
 };
-pub use error::{ApiError, ConfigError, DecodeError, Error, Result};
+pub use error::{ApiCode, ApiError, ConfigError, DecodeError, Error, Result};
 pub use key::ApiKey;
 pub use operation::{Api, Operation, Resend};
+pub use page::UndecodedItem;
 pub use v2::rules::{API_KEY_HEADER, BASE_URL as DEFAULT_BASE_URL};
 pub use v2::{Account, Carriers, Client, CreateOutcome, DEFAULT_PAGE_LIMIT, Paginator, Trackings};
 pub use webhook::{WebhookError, WebhookVerifier};
@@ -70,24 +80,51 @@ pub use tm_transport as transport;
 /// The wire types, re-exported.
 pub use tm_types as types;
 
+/// Answers every request with one body, with the HTTP status a v4 server would send for its
+/// `meta.code` (v2 bodies are always sent with 200).
+#[derive(Debug)]
+struct Canned {
+    body: &'static str,
+    v4: bool,
+}
+
+#[async_trait::async_trait]
+impl tm_transport::Transport for Canned {
+    async fn send(
+        &self,
+        _request: &tm_transport::HttpRequest,
+    ) -> std::result::Result<tm_transport::HttpResponse, tm_transport::TransportError> {
+        let status = if self.v4 {
+            serde_json::from_str::<tm_types::v4::RawEnvelope<'_>>(self.body)
+                .ok()
+                .and_then(|e| e.meta.code.http_status())
+                .unwrap_or(200)
+        } else {
+            200
+        };
+        Ok(tm_transport::HttpResponse::new(status, self.body))
+    }
+}
+
 /// A client whose every call is answered with `body` (HTTP 200), for the runnable examples in
 /// these docs. Not for use outside documentation.
 #[doc(hidden)]
 pub fn doc_client(body: &'static str) -> Client {
-    #[derive(Debug)]
-    struct Canned(&'static str);
-    #[async_trait::async_trait]
-    impl tm_transport::Transport for Canned {
-        async fn send(
-            &self,
-            _request: &tm_transport::HttpRequest,
-        ) -> std::result::Result<tm_transport::HttpResponse, tm_transport::TransportError> {
-            Ok(tm_transport::HttpResponse::new(200, self.0))
-        }
-    }
     Client::builder()
         .api_key("doc-example-key")
-        .transport(Canned(body))
+        .transport(Canned { body, v4: false })
+        .without_rate_limits()
+        .build()
+        .unwrap_or_else(|e| unreachable!("the doc client's settings are valid: {e}"))
+}
+
+/// A v4 client whose every call is answered with `body` and the HTTP status v4 mirrors its
+/// code into, for the runnable examples in these docs. Not for use outside documentation.
+#[doc(hidden)]
+pub fn doc_client_v4(body: &'static str) -> v4::Client {
+    v4::Client::builder()
+        .api_key("doc-example-key")
+        .transport(Canned { body, v4: true })
         .without_rate_limits()
         .build()
         .unwrap_or_else(|e| unreachable!("the doc client's settings are valid: {e}"))

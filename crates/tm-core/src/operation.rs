@@ -9,6 +9,7 @@ use tm_transport::{Method, RateClass};
 use crate::error::Error;
 use crate::path::segment;
 use crate::v2::rules as v2;
+use crate::v4::rules as v4;
 
 /// The API generation an operation belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -16,6 +17,8 @@ use crate::v2::rules as v2;
 pub enum Api {
     /// TrackingMore v2 (`/v2`, `Trackingmore-Api-Key`, errors inside HTTP 200).
     V2,
+    /// TrackingMore v4 (`/v4`, `Tracking-Api-Key`, errors mirrored into the HTTP status).
+    V4,
 }
 
 /// What sending an operation twice does, and so whether the retry layer may resend it after an
@@ -26,10 +29,10 @@ pub enum Resend {
     /// Reading, or setting fields to given values: a second send changes nothing more.
     Safe,
     /// Creating: a resend may meet what the first attempt created, so its "already exists"
-    /// answer (v2 4016) means the work is done.
+    /// answer (v2 4016, v4 4101) means the work is done.
     SafeExistsMeansDone,
     /// Deleting: after an attempt that may have been applied, a resend's "does not exist"
-    /// answer (v2 4017) means the first attempt deleted it.
+    /// answer (v2 4017, v4 4112/4102) means the first attempt deleted it.
     SafeGoneMeansDone,
     /// Never resent once it may have been applied: a second send would change more.
     Never,
@@ -52,7 +55,7 @@ impl Resend {
 macro_rules! operations {
     ($(
         $(#[$doc:meta])*
-        $variant:ident = $name:literal, $api:ident, $method:ident $path:literal, $resend:ident, $class:expr;
+        $variant:ident = $name:literal, $api:ident, $method:ident $path:literal, $resend:ident, [$($class:expr),+];
     )*) => {
         /// One call of the API: every fact the client, the retry layer and the test tooling need
         /// about it, from one table.
@@ -63,7 +66,7 @@ macro_rules! operations {
         /// assert_eq!(op.name(), "trackings.list");
         /// assert_eq!(op.api(), Api::V2);
         /// assert_eq!(op.path_template(), "/trackings/get");
-        /// assert_eq!(op.rate_class().as_str(), "list");
+        /// assert_eq!(op.rate_classes()[0].as_str(), "list");
         /// assert_eq!(Operation::from_name("trackings.list"), Some(op));
         /// ```
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -103,9 +106,10 @@ macro_rules! operations {
                 match self { $(Operation::$variant => Resend::$resend,)* }
             }
 
-            /// The rate-limit class the call counts against.
-            pub fn rate_class(self) -> RateClass {
-                match self { $(Operation::$variant => $class,)* }
+            /// The rate-limit classes the call counts against, its own first (a v4 create
+            /// counts against `create` and the overall `default`).
+            pub fn rate_classes(self) -> Vec<RateClass> {
+                match self { $(Operation::$variant => vec![$($class),+],)* }
             }
         }
     };
@@ -113,42 +117,61 @@ macro_rules! operations {
 
 operations! {
     /// `GET /carriers`: every carrier.
-    V2CarriersList = "carriers.list", V2, Get "/carriers", Safe, v2::DEFAULT;
+    V2CarriersList = "carriers.list", V2, Get "/carriers", Safe, [v2::DEFAULT];
     /// `POST /carriers/detect`: the carriers a number may belong to.
-    V2CarriersDetect = "carriers.detect", V2, Post "/carriers/detect", Safe, v2::DEFAULT;
+    V2CarriersDetect = "carriers.detect", V2, Post "/carriers/detect", Safe, [v2::DEFAULT];
     /// `POST /trackings/post`: create one tracking.
-    V2TrackingsCreate = "trackings.create", V2, Post "/trackings/post", SafeExistsMeansDone, v2::DEFAULT;
+    V2TrackingsCreate = "trackings.create", V2, Post "/trackings/post", SafeExistsMeansDone, [v2::DEFAULT];
     /// `GET /trackings/{carrier}/{number}[/{lang}]`: one tracking.
-    V2TrackingsGet = "trackings.get", V2, Get "/trackings/{carrier_code}/{tracking_number}[/{lang}]", Safe, v2::DEFAULT;
+    V2TrackingsGet = "trackings.get", V2, Get "/trackings/{carrier_code}/{tracking_number}[/{lang}]", Safe, [v2::DEFAULT];
     /// `PUT /trackings/{carrier}/{number}`: change one tracking's fields.
-    V2TrackingsUpdate = "trackings.update", V2, Put "/trackings/{carrier_code}/{tracking_number}", Safe, v2::DEFAULT;
+    V2TrackingsUpdate = "trackings.update", V2, Put "/trackings/{carrier_code}/{tracking_number}", Safe, [v2::DEFAULT];
     /// `DELETE /trackings/{carrier}/{number}`: delete one tracking.
-    V2TrackingsDelete = "trackings.delete", V2, Delete "/trackings/{carrier_code}/{tracking_number}", SafeGoneMeansDone, v2::DEFAULT;
+    V2TrackingsDelete = "trackings.delete", V2, Delete "/trackings/{carrier_code}/{tracking_number}", SafeGoneMeansDone, [v2::DEFAULT];
     /// `POST /trackings/batch`: create up to 40 trackings.
-    V2TrackingsCreateBatch = "trackings.create_batch", V2, Post "/trackings/batch", SafeExistsMeansDone, v2::DEFAULT;
+    V2TrackingsCreateBatch = "trackings.create_batch", V2, Post "/trackings/batch", SafeExistsMeansDone, [v2::DEFAULT];
     /// `GET /trackings/get`: one page of trackings.
-    V2TrackingsList = "trackings.list", V2, Get "/trackings/get", Safe, v2::LIST;
+    V2TrackingsList = "trackings.list", V2, Get "/trackings/get", Safe, [v2::LIST];
     /// `POST /trackings/updatemore`: change up to 40 trackings.
-    V2TrackingsUpdateBatch = "trackings.update_batch", V2, Post "/trackings/updatemore", Safe, v2::DEFAULT;
+    V2TrackingsUpdateBatch = "trackings.update_batch", V2, Post "/trackings/updatemore", Safe, [v2::DEFAULT];
     /// `POST /trackings/delete`: delete up to 40 trackings.
-    V2TrackingsDeleteBatch = "trackings.delete_batch", V2, Post "/trackings/delete", SafeGoneMeansDone, v2::DEFAULT;
+    V2TrackingsDeleteBatch = "trackings.delete_batch", V2, Post "/trackings/delete", SafeGoneMeansDone, [v2::DEFAULT];
     /// `POST /trackings/notupdate`: stop updating up to 40 trackings.
-    V2TrackingsStopUpdatingBatch = "trackings.stop_updating_batch", V2, Post "/trackings/notupdate", Safe, v2::DEFAULT;
+    V2TrackingsStopUpdatingBatch = "trackings.stop_updating_batch", V2, Post "/trackings/notupdate", Safe, [v2::DEFAULT];
     /// `POST /trackings/realtime`: ask the carrier now.
-    V2TrackingsRealtime = "trackings.realtime", V2, Post "/trackings/realtime", Safe, v2::REALTIME;
+    V2TrackingsRealtime = "trackings.realtime", V2, Post "/trackings/realtime", Safe, [v2::REALTIME];
     /// `POST /trackings/update`: move a tracking to another carrier. Changing twice is not
     /// changing once.
-    V2TrackingsChangeCarrier = "trackings.change_carrier", V2, Post "/trackings/update", Never, v2::DEFAULT;
+    V2TrackingsChangeCarrier = "trackings.change_carrier", V2, Post "/trackings/update", Never, [v2::DEFAULT];
     /// `POST /trackings/remote`: are these destinations remote areas.
-    V2TrackingsRemoteAreas = "trackings.remote_areas", V2, Post "/trackings/remote", Safe, v2::DEFAULT;
+    V2TrackingsRemoteAreas = "trackings.remote_areas", V2, Post "/trackings/remote", Safe, [v2::DEFAULT];
     /// `POST /trackings/costtime`: transit-time statistics.
-    V2TrackingsTransitTimes = "trackings.transit_times", V2, Post "/trackings/costtime", Safe, v2::DEFAULT;
+    V2TrackingsTransitTimes = "trackings.transit_times", V2, Post "/trackings/costtime", Safe, [v2::DEFAULT];
     /// `POST /trackings/aircargo`: one air waybill.
-    V2TrackingsAirCargo = "trackings.air_cargo", V2, Post "/trackings/aircargo", Safe, v2::DEFAULT;
+    V2TrackingsAirCargo = "trackings.air_cargo", V2, Post "/trackings/aircargo", Safe, [v2::DEFAULT];
     /// `GET /trackings/getuserinfo`: the account.
-    V2AccountUserInfo = "account.user_info", V2, Get "/trackings/getuserinfo", Safe, v2::DEFAULT;
+    V2AccountUserInfo = "account.user_info", V2, Get "/trackings/getuserinfo", Safe, [v2::DEFAULT];
     /// `GET /trackings/getstatusnumber`: trackings per status.
-    V2AccountStatusCounts = "account.status_counts", V2, Get "/trackings/getstatusnumber", Safe, v2::DEFAULT;
+    V2AccountStatusCounts = "account.status_counts", V2, Get "/trackings/getstatusnumber", Safe, [v2::DEFAULT];
+    /// `GET /couriers/all` (v4): every courier.
+    V4CouriersList = "v4.couriers.list", V4, Get "/couriers/all", Safe, [v4::DEFAULT];
+    /// `POST /couriers/detect` (v4): the couriers a number may belong to, likeliest first.
+    V4CouriersDetect = "v4.couriers.detect", V4, Post "/couriers/detect", Safe, [v4::DEFAULT];
+    /// `POST /trackings/create` (v4): create one tracking and fetch it now (the real-time call).
+    V4TrackingsCreate = "v4.trackings.create", V4, Post "/trackings/create", SafeExistsMeansDone, [v4::CREATE, v4::DEFAULT];
+    /// `GET /trackings/get` (v4): one page of trackings by filters.
+    V4TrackingsGet = "v4.trackings.get", V4, Get "/trackings/get", Safe, [v4::DEFAULT];
+    /// `POST /trackings/batch` (v4): create up to 40 trackings.
+    V4TrackingsCreateBatch = "v4.trackings.create_batch", V4, Post "/trackings/batch", SafeExistsMeansDone, [v4::DEFAULT];
+    /// `PUT /trackings/update/{id}` (v4): change one tracking's fields.
+    V4TrackingsUpdate = "v4.trackings.update", V4, Put "/trackings/update/{id}", Safe, [v4::DEFAULT];
+    /// `DELETE /trackings/delete/{id}` (v4): delete one tracking.
+    V4TrackingsDelete = "v4.trackings.delete", V4, Delete "/trackings/delete/{id}", SafeGoneMeansDone, [v4::DEFAULT];
+    /// `POST /trackings/retrack/{id}` (v4): restart an expired tracking. Once applied, a resend
+    /// would be refused (4113: no longer expired), so it is not resent.
+    V4TrackingsRetrack = "v4.trackings.retrack", V4, Post "/trackings/retrack/{id}", Never, [v4::DEFAULT];
+    /// `POST /awb` (v4): one air waybill, in real time.
+    V4AirWaybillsGet = "v4.air_waybills.get", V4, Post "/awb", Safe, [v4::DEFAULT];
 }
 
 /// One piece of a path template.
@@ -323,12 +346,18 @@ mod tests {
     }
 
     #[test]
-    fn only_changing_the_carrier_is_never_resent() {
+    fn only_changing_the_carrier_and_retracking_are_never_resent() {
         let never: Vec<Operation> = Operation::ALL
             .iter()
             .copied()
             .filter(|o| !o.resend().is_safe())
             .collect();
-        assert_eq!(never, [Operation::V2TrackingsChangeCarrier]);
+        assert_eq!(
+            never,
+            [
+                Operation::V2TrackingsChangeCarrier,
+                Operation::V4TrackingsRetrack
+            ]
+        );
     }
 }

@@ -55,14 +55,41 @@ impl Stack {
     /// v2 document lists `Content-Type: application/json` beside the key for every request, so
     /// every request carries it, a GET's included.
     pub(crate) fn request(&self, op: Operation, path: String) -> HttpRequest {
-        HttpRequest::new(op.method(), path)
+        let request = op
+            .rate_classes()
+            .into_iter()
+            .fold(HttpRequest::new(op.method(), path), HttpRequest::rate_class);
+        request
             .operation(op.name())
             .idempotent(op.resend().is_safe())
-            .rate_class(op.rate_class())
             .timeout(self.config.attempt_timeout)
             .sensitive_header(self.profile.key_header, self.key.expose().to_owned())
             .header("content-type", "application/json")
             .header("accept", "application/json")
+    }
+
+    /// A request for `op` at its own (parameterless) path.
+    pub(crate) fn request_at(&self, op: Operation) -> HttpRequest {
+        self.request(op, op.path_template().to_owned())
+    }
+
+    /// A request for `op` at its own path with a JSON body.
+    pub(crate) fn json_request_at<B: Serialize + ?Sized>(
+        &self,
+        op: Operation,
+        body: &B,
+    ) -> Result<HttpRequest> {
+        self.json_request(op, op.path_template().to_owned(), body)
+    }
+
+    /// Sends and decodes a success envelope's `data` as `T`.
+    pub(crate) async fn execute<T: serde::de::DeserializeOwned>(
+        &self,
+        op: Operation,
+        request: HttpRequest,
+    ) -> Result<T> {
+        let resp = self.send(op, request).await?;
+        crate::decode::decode(op, &resp)
     }
 
     /// A request with a JSON body.

@@ -150,7 +150,7 @@ async fn create_errors_carry_their_code() {
         .create(CreateTrackingRequest::new("nope", "RN1"))
         .await
         .unwrap_err();
-    assert_eq!(e.api_code(), Some(MetaCode::CarrierCodeInvalid));
+    assert_eq!(e.api_code(), Some(MetaCode::CarrierCodeInvalid.into()));
     assert_eq!(e.status(), Some(200));
     assert!(!e.is_retryable());
     let e = client
@@ -164,7 +164,7 @@ async fn create_errors_carry_their_code() {
         .create(CreateTrackingRequest::new("dhl", "x"))
         .await
         .unwrap_err();
-    assert_eq!(e.api_code(), Some(MetaCode::TrackingNumberInvalid));
+    assert_eq!(e.api_code(), Some(MetaCode::TrackingNumberInvalid.into()));
     assert!(e.to_string().contains("4014"), "{e}");
     // Documented limits are checked before sending.
     let e = client
@@ -374,7 +374,7 @@ async fn create_batch_sends_an_array_and_refuses_more_than_the_batch_size() {
         .create_batch(&items[..1])
         .await
         .unwrap_err();
-    assert_eq!(e.api_code(), Some(MetaCode::OverLimit));
+    assert_eq!(e.api_code(), Some(MetaCode::OverLimit.into()));
     let many: Vec<_> = (0..41)
         .map(|i| CreateTrackingRequest::new("dhl", format!("N{i}")))
         .collect();
@@ -414,13 +414,13 @@ async fn list_sends_the_filters_as_a_query_and_checks_documented_limits() {
     assert_eq!(page.total(), Some(2));
     assert_eq!(page.items().len(), 2);
     assert_eq!(
-        mock.requests()[0].rate_class,
+        mock.requests()[0].rate_classes.first().cloned(),
         Some(tm_core::v2::rules::LIST)
     );
     let bad = ListTrackingsRequest::default().status(TrackingStatus::Unknown("shipped".into()));
     assert_eq!(
         client.trackings().list(&bad).await.unwrap_err().api_code(),
-        Some(MetaCode::InvalidStatus)
+        Some(MetaCode::InvalidStatus.into())
     );
     for filter in [
         ListTrackingsRequest::default().limit(2001),
@@ -489,7 +489,7 @@ async fn realtime_posts_in_its_rate_class_and_returns_the_item() {
     let t = client.trackings().realtime(req).await.unwrap();
     assert_eq!(t.status(), Some(&TrackingStatus::Transit));
     assert_eq!(
-        mock.requests()[0].rate_class,
+        mock.requests()[0].rate_classes.first().cloned(),
         Some(tm_core::v2::rules::REALTIME)
     );
     mock.assert_exhausted();

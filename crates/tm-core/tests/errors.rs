@@ -25,7 +25,11 @@ async fn every_documented_error_code_is_an_api_error_with_that_code() {
     for code in codes {
         let (client, _) = get_client(move || api_err(code, "Bad Request", "nope"));
         let e = client.trackings().get("dhl", "RN1").await.unwrap_err();
-        assert_eq!(e.api_code(), Some(MetaCode::from_code(code)), "{code}");
+        assert_eq!(
+            e.api_code(),
+            Some(MetaCode::from_code(code).into()),
+            "{code}"
+        );
         assert!(!e.is_retryable(), "{code} is not retryable");
         assert_eq!(e.operation(), Some(tm_core::Operation::V2TrackingsGet));
         let Error::Api(api) = &e else {
@@ -56,7 +60,7 @@ async fn every_documented_error_code_is_an_api_error_with_that_code() {
     let (client, _) = get_client(|| api_err(4999, "Bad Request", "new"));
     assert_eq!(
         client.account().user_info().await.unwrap_err().api_code(),
-        Some(MetaCode::Other(4999))
+        Some(MetaCode::Other(4999).into())
     );
 }
 
@@ -193,7 +197,7 @@ async fn an_error_status_with_an_envelope_keeps_the_meta_code() {
         )
     });
     let e = client.trackings().get("dhl", "RN1").await.unwrap_err();
-    assert_eq!(e.api_code(), Some(MetaCode::TrackingExists));
+    assert_eq!(e.api_code(), Some(MetaCode::TrackingExists.into()));
     assert_eq!(e.status(), Some(400));
 }
 

@@ -241,7 +241,7 @@ async fn every_endpoint_through_the_client() {
     assert_eq!(awb.airline.as_deref(), Some("Cargolux"));
     assert!(
         c.trackings().air_cargo("bad").await.unwrap_err().api_code()
-            == Some(MetaCode::TrackingNumberInvalid)
+            == Some(MetaCode::TrackingNumberInvalid.into())
     );
 }
 

@@ -128,7 +128,7 @@ impl Carriers<'_> {
         };
         let req = self.client.json_request(op, &body)?;
         match self.client.execute(op, req).await {
-            Err(e) if e.api_code() == Some(MetaCode::CannotDetect) => Ok(Vec::new()),
+            Err(e) if e.api_code() == Some(MetaCode::CannotDetect.into()) => Ok(Vec::new()),
             other => other,
         }
     }

@@ -1,7 +1,6 @@
 //! The v2 client: the transport stack, the carrier cache, and the resource handlers.
 
 use std::collections::HashMap;
-use std::fmt;
 use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
@@ -9,11 +8,9 @@ use serde::de::DeserializeOwned;
 use tm_transport::{HttpRequest, HttpResponse};
 use tm_types::v2::Carrier;
 
-use crate::config::{ClientBuilder, Config};
-use crate::decode::decode;
+use crate::Result;
 use crate::operation::Operation;
 use crate::stack::Stack;
-use crate::{ConfigError, Result};
 
 /// Carrier lists by `Lang`, with the time each was fetched.
 pub(crate) type CarrierCache =
@@ -39,38 +36,9 @@ pub struct Client {
     pub(crate) inner: Arc<Inner>,
 }
 
-impl fmt::Debug for Client {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Client")
-            .field("api_key", self.inner.stack.key())
-            .field("config", &self.inner.stack.config)
-            .finish_non_exhaustive()
-    }
-}
+client_basics!(Client, "Client", "tm_core::Client");
 
 impl Client {
-    /// A builder with every default.
-    ///
-    /// ```
-    /// let client = tm_core::Client::builder().api_key("k").build().unwrap();
-    /// # let _ = client;
-    /// ```
-    pub fn builder() -> ClientBuilder<Client> {
-        ClientBuilder::default()
-    }
-
-    /// A client configured from `TRACKINGMORE_API_KEY` and the other environment variables
-    /// (see [`ClientBuilder::with_env`]).
-    ///
-    /// ```no_run
-    /// // TRACKINGMORE_API_KEY=… TRACKINGMORE_BASE_URL=http://127.0.0.1:8000/v2 cargo run
-    /// let client = tm_core::Client::from_env().expect("TRACKINGMORE_API_KEY is set");
-    /// # let _ = client;
-    /// ```
-    pub fn from_env() -> std::result::Result<Client, ConfigError> {
-        Client::builder().with_env()?.build()
-    }
-
     pub(crate) fn from_stack(stack: Stack) -> Client {
         Client {
             inner: Arc::new(Inner {
@@ -78,16 +46,6 @@ impl Client {
                 carrier_cache: Mutex::new(HashMap::new()),
             }),
         }
-    }
-
-    /// The settings in use.
-    ///
-    /// ```
-    /// let client = tm_core::Client::builder().api_key("k").build().unwrap();
-    /// assert_eq!(client.config().base_url, tm_core::v2::rules::BASE_URL);
-    /// ```
-    pub fn config(&self) -> &Config {
-        &self.inner.stack.config
     }
 
     /// Carrier list and detection.
@@ -133,7 +91,7 @@ impl Client {
 
     /// A request for `op` at its own (parameterless) path.
     pub(crate) fn request_at(&self, op: Operation) -> HttpRequest {
-        self.request(op, op.path_template().to_owned())
+        self.inner.stack.request_at(op)
     }
 
     /// A request for `op` at its own path with a JSON body.
@@ -142,9 +100,7 @@ impl Client {
         op: Operation,
         body: &B,
     ) -> Result<HttpRequest> {
-        self.inner
-            .stack
-            .json_request(op, op.path_template().to_owned(), body)
+        self.inner.stack.json_request_at(op, body)
     }
 
     /// Sends through the stack.
@@ -158,7 +114,6 @@ impl Client {
         op: Operation,
         request: HttpRequest,
     ) -> Result<T> {
-        let resp = self.send(op, request).await?;
-        decode(op, &resp)
+        self.inner.stack.execute(op, request).await
     }
 }

@@ -13,9 +13,10 @@ mod pagination;
 pub mod rules;
 mod trackings;
 
+pub use crate::page::UndecodedItem;
 pub use account::Account;
 pub use carriers::Carriers;
 pub use client::Client;
-pub use page::{ListPage, UndecodedItem};
+pub use page::ListPage;
 pub use pagination::{DEFAULT_PAGE_LIMIT, Paginator};
 pub use trackings::{CreateOutcome, Trackings};

@@ -90,7 +90,7 @@ pub(crate) fn create_outcomes(
             match take(&mut errors, &target) {
                 Some(e) if e.code == Some(MetaCode::TrackingExists) => ItemOutcome::AlreadyExists,
                 Some(e) => ItemOutcome::Rejected {
-                    code: e.code,
+                    code: e.code.map(Into::into),
                     message: e.message.take().unwrap_or_default(),
                 },
                 None => ItemOutcome::Unconfirmed,
@@ -148,7 +148,7 @@ pub(crate) fn change_outcomes(
                 Some(c) if c.is_success() => ItemOutcome::Applied,
                 Some(MetaCode::TrackingNotFound) if gone_means_done => ItemOutcome::Applied,
                 Some(c) => ItemOutcome::Rejected {
-                    code: Some(c),
+                    code: Some(c.into()),
                     message: e
                         .message
                         .take()

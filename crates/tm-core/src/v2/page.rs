@@ -7,8 +7,9 @@ use tm_transport::HttpResponse;
 use tm_types::v2::{Tracking, TrackingList};
 
 use crate::decode::decode;
-use crate::error::{DecodeError, Error, Result, excerpt};
+use crate::error::{DecodeError, Error, Result};
 use crate::operation::Operation;
+use crate::page::{UndecodedItem, decode_items};
 
 /// One page of `GET /trackings/get`: the trackings that decoded, and those that did not.
 ///
@@ -69,17 +70,6 @@ impl ListPage {
     }
 }
 
-/// A tracking of a page that did not decode: where it was, the JSON as sent, and why.
-#[derive(Debug, Clone, PartialEq)]
-pub struct UndecodedItem {
-    /// Its place on the page, from 0.
-    pub index: usize,
-    /// The item as the API sent it.
-    pub raw: Value,
-    /// What did not decode, with the JSON path from `data`.
-    pub error: DecodeError,
-}
-
 /// Reads a list page: in one pass, or — when an item does not decode — item by item.
 pub(crate) fn decode_page(op: Operation, resp: &HttpResponse) -> Result<ListPage> {
     match decode::<TrackingList>(op, resp) {
@@ -102,23 +92,7 @@ fn item_by_item(op: Operation, resp: &HttpResponse, whole: DecodeError) -> Resul
     };
     let mut list: TrackingList =
         serde_json::from_value(data).map_err(|_| Error::Decode(Box::new(whole.clone())))?;
-    let mut good = Vec::with_capacity(items.len());
-    let mut undecoded = Vec::new();
-    for (index, raw) in items.into_iter().enumerate() {
-        match serde_path_to_error::deserialize::<_, Tracking>(&raw) {
-            Ok(t) => good.push(t),
-            Err(e) => {
-                let mut error = DecodeError::new(
-                    op,
-                    format!("data.items[{index}].{}", e.path()),
-                    e.inner().to_string(),
-                );
-                error.excerpt = excerpt(raw.to_string().as_bytes(), 200);
-                tracing::warn!(index, path = %error.path, "a tracking of the page did not decode; kept raw");
-                undecoded.push(UndecodedItem { index, raw, error });
-            }
-        }
-    }
+    let (good, undecoded) = decode_items::<Tracking>(op, items, "data.items");
     list.items = good.into();
     Ok(ListPage { list, undecoded })
 }

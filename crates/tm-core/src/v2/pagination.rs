@@ -1,7 +1,5 @@
 //! Reading a listing to the end, one page in memory at a time.
 
-use std::collections::VecDeque;
-
 use futures::Stream;
 use tm_types::{
     NumberOrString,
@@ -9,7 +7,8 @@ use tm_types::{
 };
 
 use super::{Client, ListPage};
-use crate::{Error, Operation, Result};
+use crate::page::Cursor;
+use crate::{Operation, Result};
 
 /// The page size used when the filter sets none: the documented maximum.
 pub const DEFAULT_PAGE_LIMIT: u32 = tm_types::v2::MAX_PAGE_LIMIT;
@@ -19,17 +18,14 @@ pub const DEFAULT_PAGE_LIMIT: u32 = tm_types::v2::MAX_PAGE_LIMIT;
 /// It stops after the last page: when as many items as `total` were seen (whether `total`
 /// came as a string or a number), or — without a usable `total` — after a short page. A page
 /// that is empty while `total` promises more, or more pages than the client's `max_pages`,
-/// end it with an [`Error::Pagination`] rather than a silently short result.
+/// end it with an [`Error::Pagination`](crate::Error::Pagination) rather than a silently short result.
 #[derive(Debug)]
 pub struct Paginator {
     client: Client,
     filter: ListTrackingsRequest,
-    next: u32,
-    fetched: u32,
-    seen: u64,
+    cursor: Cursor,
     /// Items on the pages before the first one read, counted against `total`.
     skipped: u64,
-    done: bool,
 }
 
 impl Paginator {
@@ -37,14 +33,12 @@ impl Paginator {
         let next = filter.page.unwrap_or(1).max(1);
         let limit = filter.limit.unwrap_or(DEFAULT_PAGE_LIMIT);
         filter.limit = Some(limit);
+        let max_pages = client.config().max_pages;
         Paginator {
             client,
             filter,
-            next,
-            fetched: 0,
-            seen: 0,
+            cursor: Cursor::new(Operation::V2TrackingsList, next, max_pages),
             skipped: u64::from(next - 1) * u64::from(limit),
-            done: false,
         }
     }
 
@@ -59,7 +53,7 @@ impl Paginator {
     /// # Ok(()) }
     /// ```
     pub fn seen(&self) -> u64 {
-        self.seen
+        self.cursor.seen
     }
 
     /// The next page, `None` after the last one (or after an error).
@@ -74,29 +68,15 @@ impl Paginator {
     /// # Ok(()) }
     /// ```
     pub async fn next_page(&mut self) -> Option<Result<ListPage>> {
-        if self.done {
-            return None;
-        }
-        let op = Operation::V2TrackingsList;
-        if self.fetched >= self.client.config().max_pages {
-            self.done = true;
-            return Some(Err(Error::Pagination {
-                operation: op,
-                page: self.next,
-                reason: format!(
-                    "reached the cap of {} pages with more to come ({} items read)",
-                    self.fetched, self.seen
-                ),
-            }));
-        }
+        let page_no = match self.cursor.begin()? {
+            Ok(n) => n,
+            Err(e) => return Some(Err(e)),
+        };
         let mut filter = self.filter.clone();
-        filter.page = Some(self.next);
+        filter.page = Some(page_no);
         let page = match self.client.trackings().list(&filter).await {
             Ok(p) => p,
-            Err(e) => {
-                self.done = true;
-                return Some(Err(e));
-            }
+            Err(e) => return self.cursor.end_with(e),
         };
         let n = page.len() as u64;
         let requested = u64::from(filter.limit.unwrap_or(DEFAULT_PAGE_LIMIT));
@@ -107,30 +87,23 @@ impl Paginator {
             .and_then(NumberOrString::as_u64)
             .filter(|l| *l > 0)
             .unwrap_or(requested);
-        self.seen += n;
-        self.fetched += 1;
-        let page_no = self.next;
-        self.next = self.next.saturating_add(1);
-        let covered = self.skipped + self.seen;
+        self.cursor.record(n);
+        let covered = self.skipped + self.cursor.seen;
         match page.total() {
             Some(total) if n == 0 && covered < total => {
-                self.done = true;
-                return Some(Err(Error::Pagination {
-                    operation: op,
-                    page: page_no,
-                    reason: format!(
-                        "page {page_no} is empty but total says {total} and only {covered} are accounted for"
-                    ),
-                }));
+                self.cursor.next = page_no;
+                return self.cursor.fail(format!(
+                    "page {page_no} is empty but total says {total} and only {covered} are accounted for"
+                ));
             }
-            Some(total) => self.done = n == 0 || covered >= total,
-            None => self.done = n < limit,
+            Some(total) => self.cursor.done = n == 0 || covered >= total,
+            None => self.cursor.done = n < limit,
         }
         Some(Ok(page))
     }
 
     /// Every item of every remaining page as a stream; at most one page is held in memory. An
-    /// item that does not decode is an [`Error::Undecoded`] in its place, and the stream goes
+    /// item that does not decode is an [`Error::Undecoded`](crate::Error::Undecoded) in its place, and the stream goes
     /// on after it; any other error ends the stream.
     ///
     /// ```
@@ -143,33 +116,18 @@ impl Paginator {
     /// # Ok(()) }
     /// ```
     pub fn into_items(self) -> impl Stream<Item = Result<Tracking>> + Send + 'static {
-        futures::stream::unfold(
-            (self, VecDeque::<Result<Tracking>>::new()),
-            |(mut pages, mut buffered)| async move {
-                loop {
-                    if let Some(item) = buffered.pop_front() {
-                        return Some((item, (pages, buffered)));
-                    }
-                    match pages.next_page().await? {
-                        Ok(page) => buffered = in_page_order(page),
-                        Err(e) => return Some((Err(e), (pages, buffered))),
-                    }
-                }
-            },
-        )
+        crate::page::item_stream(self)
     }
 }
 
-/// A page's items in their order on the page: the decoded ones, and an error where one did not.
-fn in_page_order(page: ListPage) -> VecDeque<Result<Tracking>> {
-    let mut undecoded = page.undecoded.into_iter().peekable();
-    let mut out = VecDeque::new();
-    for t in page.list.items.into_value().unwrap_or_default() {
-        while let Some(bad) = undecoded.next_if(|u| u.index == out.len()) {
-            out.push_back(Err(Error::Undecoded(Box::new(bad))));
-        }
-        out.push_back(Ok(t));
+impl crate::page::PageSource for Paginator {
+    type Item = Tracking;
+    async fn next_items(&mut self) -> Option<Result<crate::page::PageItems<Tracking>>> {
+        Some(self.next_page().await?.map(|page| {
+            (
+                page.list.items.into_value().unwrap_or_default(),
+                page.undecoded,
+            )
+        }))
     }
-    out.extend(undecoded.map(|bad| Err(Error::Undecoded(Box::new(bad)))));
-    out
 }

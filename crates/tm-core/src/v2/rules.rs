@@ -3,13 +3,10 @@
 //! again". The client's defaults come from here; each is overridable through
 //! [`ClientBuilder`](crate::ClientBuilder).
 
-use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-use tm_transport::{
-    Classification, Classifier, HttpRequest, HttpResponse, Rate, RateClass, RateLimits,
-};
-use tm_types::v2::{MetaCode, RawEnvelope};
+use tm_transport::{Classifier, Rate, RateClass, RateLimits};
+use tm_types::v2::MetaCode;
 
 use crate::profile::Profile;
 
@@ -57,36 +54,10 @@ pub fn is_retryable_code(code: MetaCode) -> bool {
 /// Reads v2's errors inside HTTP 200 for the retry layer: meta 429 is throttling, meta 500/503
 /// (or a body that is no envelope) transient, anything else final.
 pub(crate) fn classifier() -> Classifier {
-    Arc::new(|_req: &HttpRequest, resp: &HttpResponse| {
-        if !resp.is_success() {
-            return None;
-        }
-        // The server writes meta first; a plain, complete success needs no parse here (the
-        // decoder reads it once anyway). A body cut short rarely ends in `}`.
-        let head = &resp.body[..resp.body.len().min(24)];
-        let complete = resp.body.trim_ascii_end().ends_with(b"}");
-        if complete
-            && (head.starts_with(br#"{"meta":{"code":200"#)
-                || head.starts_with(br#"{"meta":{"code":201"#))
-        {
-            return Some(Classification::Final);
-        }
-        let retry_after = || resp.retry_after(SystemTime::now());
-        match serde_json::from_slice::<RawEnvelope<'_>>(&resp.body) {
-            Ok(env) => match env.meta.code {
-                MetaCode::TooManyRequests => Some(Classification::Throttled {
-                    retry_after: retry_after(),
-                }),
-                code if is_retryable_code(code) => Some(Classification::ServerTransient {
-                    retry_after: retry_after(),
-                }),
-                _ => Some(Classification::Final),
-            },
-            // A 200 that is not an envelope (cut off, or a proxy page): retried only where
-            // resending is safe.
-            Err(_) => Some(Classification::ServerTransient { retry_after: None }),
-        }
-    })
+    crate::decode::meta_classifier::<tm_types::v2::Meta>(&[
+        br#"{"meta":{"code":200"#,
+        br#"{"meta":{"code":201"#,
+    ])
 }
 
 /// The v2 profile the client is built from.
@@ -113,7 +84,9 @@ mod tests {
     fn every_v2_operation_has_a_limit() {
         let limits = rate_limits();
         for op in Operation::ALL.iter().filter(|o| o.api() == Api::V2) {
-            assert!(limits.contains(&op.rate_class()), "{op}");
+            for class in op.rate_classes() {
+                assert!(limits.contains(&class), "{op}");
+            }
         }
     }
 }

@@ -76,7 +76,7 @@ impl Trackings<'_> {
         let resp = self.client.send(op, http).await?;
         match decode::<Tracking>(op, &resp) {
             Ok(t) => Ok(CreateOutcome::Created(Box::new(t))),
-            Err(e) if e.api_code() == Some(MetaCode::TrackingExists) => {
+            Err(e) if e.api_code() == Some(MetaCode::TrackingExists.into()) => {
                 Ok(CreateOutcome::AlreadyExists)
             }
             Err(e) => Err(e),
@@ -170,7 +170,7 @@ impl Trackings<'_> {
             Ok(_) => Ok(()),
             Err(e)
                 if gone_means_done(op, &resp)
-                    && e.api_code() == Some(MetaCode::TrackingNotFound) =>
+                    && e.api_code() == Some(MetaCode::TrackingNotFound.into()) =>
             {
                 Ok(())
             }

@@ -1,8 +1,12 @@
-//! Verifying the webhook bodies TrackingMore POSTs to your endpoint.
+//! Verifying the webhook bodies TrackingMore POSTs to your endpoint. A webhook's version must
+//! equal the API's: v2 pushes are checked by [`WebhookVerifier`] here, v4 pushes by
+//! [`v4::WebhookVerifier`].
 //!
 //! v2 signs only `verifyInfo.timeStr`: `signature = hex(HMAC-SHA256(key = account e-mail,
 //! message = timeStr as a decimal string))`. The body itself is not signed, so a bounded age is
 //! what stops an old signed body from being replayed with new content; set one.
+
+pub mod v4;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -26,6 +30,14 @@ pub enum WebhookError {
     MissingVerifyInfo {
         /// Which part is missing.
         missing: &'static str,
+    },
+    /// A v4 push without its signature or timestamp, in the headers or a body block.
+    #[error("webhook has no {missing} (looked in the headers {looked_in} and a body verify block)")]
+    MissingSignature {
+        /// `signature` or `timestamp`.
+        missing: &'static str,
+        /// The header names tried.
+        looked_in: &'static str,
     },
     /// The signature does not match the account e-mail.
     #[error("webhook signature does not match")]
@@ -55,10 +67,7 @@ pub enum WebhookError {
 /// );
 /// ```
 pub fn signature(email: &str, time_str: &str) -> String {
-    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(email.as_bytes())
-        .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
-    mac.update(time_str.as_bytes());
-    hex::encode(mac.finalize().into_bytes())
+    hex::encode(hmac_sha256(email.as_bytes(), time_str.as_bytes()))
 }
 
 /// Checks webhook bodies against the account e-mail.
@@ -178,18 +187,7 @@ impl WebhookVerifier {
         if !bool::from(expected.as_bytes().ct_eq(given.as_bytes())) {
             return Err(WebhookError::BadSignature);
         }
-        if let Some(max_age) = self.max_age {
-            let signed = UNIX_EPOCH + Duration::from_secs(secs);
-            match now.duration_since(signed) {
-                Ok(age) if age > max_age => return Err(WebhookError::TooOld { age, max_age }),
-                Err(ahead) if ahead.duration() > max_age => {
-                    return Err(WebhookError::FromTheFuture {
-                        ahead: ahead.duration(),
-                    });
-                }
-                _ => {}
-            }
-        }
+        check_age(secs, self.max_age, now)?;
         payload
             .data
             .into_value()
@@ -197,4 +195,31 @@ impl WebhookVerifier {
                 reason: "the body has no data (tracking)".into(),
             })
     }
+}
+
+/// Refuses a signing time further than `max_age` from `now`, either way.
+pub(crate) fn check_age(
+    signed_secs: u64,
+    max_age: Option<Duration>,
+    now: SystemTime,
+) -> Result<(), WebhookError> {
+    let Some(max_age) = max_age else {
+        return Ok(());
+    };
+    let signed = UNIX_EPOCH + Duration::from_secs(signed_secs);
+    match now.duration_since(signed) {
+        Ok(age) if age > max_age => Err(WebhookError::TooOld { age, max_age }),
+        Err(ahead) if ahead.duration() > max_age => Err(WebhookError::FromTheFuture {
+            ahead: ahead.duration(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// HMAC-SHA256 of `message` under `key`.
+pub(crate) fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
+    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key)
+        .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+    mac.update(message);
+    mac.finalize().into_bytes().into()
 }
