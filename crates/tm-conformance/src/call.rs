@@ -7,7 +7,17 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use tm_core::transport::fixture::{Body, RecordedRequest};
 use tm_core::types::v2::*;
-use tm_core::{Client, CreateOutcome, Error, Operation};
+use tm_core::types::v4;
+use tm_core::{Api, Client, CreateOutcome, Error, Operation};
+
+/// The clients a fixture may call, one per generation, over one transport.
+#[derive(Debug, Clone)]
+pub struct Clients {
+    /// The v2 client.
+    pub v2: Client,
+    /// The v4 client.
+    pub v4: tm_core::v4::Client,
+}
 
 /// One call a fixture may make.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,6 +36,12 @@ pub enum Call {
     ListAll,
     /// The webhook verifier: no request at all.
     WebhookVerify,
+    /// v4 `create_many`: chunks of `v4.trackings.create_batch`.
+    V4CreateMany,
+    /// v4 `get_all`: pages of `v4.trackings.get`.
+    V4GetAll,
+    /// The v4 webhook verifier: no request at all.
+    V4WebhookVerify,
 }
 
 const HELPERS: &[(&str, Call)] = &[
@@ -35,6 +51,9 @@ const HELPERS: &[(&str, Call)] = &[
     ("trackings.stop_updating_many", Call::StopUpdatingMany),
     ("trackings.list_all", Call::ListAll),
     ("webhook.verify", Call::WebhookVerify),
+    ("v4.trackings.create_many", Call::V4CreateMany),
+    ("v4.trackings.get_all", Call::V4GetAll),
+    ("v4.webhook.verify", Call::V4WebhookVerify),
 ];
 
 impl Call {
@@ -71,8 +90,18 @@ impl Call {
             Call::DeleteMany => Operation::V2TrackingsDeleteBatch,
             Call::StopUpdatingMany => Operation::V2TrackingsStopUpdatingBatch,
             Call::ListAll => Operation::V2TrackingsList,
-            Call::WebhookVerify => return None,
+            Call::V4CreateMany => Operation::V4TrackingsCreateBatch,
+            Call::V4GetAll => Operation::V4TrackingsGet,
+            Call::WebhookVerify | Call::V4WebhookVerify => return None,
         })
+    }
+
+    /// The API generation the call speaks.
+    pub fn api(self) -> Api {
+        match self {
+            Call::V4WebhookVerify => Api::V4,
+            other => other.operation().map_or(Api::V2, Operation::api),
+        }
     }
 }
 
@@ -88,7 +117,7 @@ fn str_field<'a>(v: &'a Value, k: &str) -> &'a str {
     v.get(k).and_then(Value::as_str).unwrap_or("")
 }
 
-fn report_json(r: &tm_core::BatchReport) -> Value {
+fn report_json<C>(r: &tm_core::BatchReport<C>) -> Value {
     Value::Array(
         r.items
             .iter()
@@ -106,10 +135,14 @@ fn report_json(r: &tm_core::BatchReport) -> Value {
 /// Runs `call` with `input_v` on `client`; `Ok(result JSON)` or the client error. The webhook
 /// verifier needs no client: the runners call it directly.
 pub async fn run_call(
-    client: &Client,
+    clients: &Clients,
     call: Call,
     input_v: &Value,
 ) -> Result<Result<Value, Error>, String> {
+    if call.api() == Api::V4 {
+        return run_v4(&clients.v4, call, input_v).await;
+    }
+    let client = &clients.v2;
     let t = client.trackings();
     let op = match call {
         Call::Op(op) => op,
@@ -143,6 +176,7 @@ pub async fn run_call(
                 }));
         }
         Call::WebhookVerify => return Err("webhook.verify takes no client".into()),
+        other => return Err(format!("no dispatch for {other:?} in v2")),
     };
     let (carrier, number) = (
         str_field(input_v, "carrier_code"),
@@ -231,9 +265,81 @@ pub async fn run_call(
     })
 }
 
+/// Runs a v4 `call`.
+async fn run_v4(
+    client: &tm_core::v4::Client,
+    call: Call,
+    input_v: &Value,
+) -> Result<Result<Value, Error>, String> {
+    let t = client.trackings();
+    let op = match call {
+        Call::Op(op) => op,
+        Call::V4CreateMany => {
+            let report = t
+                .create_many(input::<Vec<v4::CreateTrackingRequest>>(input_v)?)
+                .await;
+            return Ok(Ok(report_json(&report)));
+        }
+        Call::V4GetAll => {
+            return Ok(t
+                .get_all(input(input_v)?)
+                .try_collect::<Vec<v4::Tracking>>()
+                .await
+                .map(|all| {
+                    json!({"count": all.len(), "ids": all.iter().map(|t| t.id.clone()).collect::<Vec<_>>()})
+                }));
+        }
+        other => return Err(format!("no dispatch for {other:?} in v4")),
+    };
+    let id = str_field(input_v, "id");
+    Ok(match op {
+        Operation::V4CouriersList => client.couriers().list().await.map(|c| to_json(&*c)),
+        Operation::V4CouriersDetect => client
+            .couriers()
+            .detect(str_field(input_v, "tracking_number"))
+            .await
+            .map(|v| to_json(&v)),
+        Operation::V4TrackingsCreate => t.create(input(input_v)?).await.map(|o| match o {
+            tm_core::v4::CreateOutcome::Created(t) => json!({"created": t}),
+            tm_core::v4::CreateOutcome::AlreadyExists(t) => json!({"already_exists": t}),
+        }),
+        Operation::V4TrackingsGet => t.get(&input(input_v)?).await.map(|page| {
+            let mut v = json!({"items": page.items});
+            if !page.undecoded.is_empty() {
+                v["undecoded"] = page
+                    .undecoded
+                    .iter()
+                    .map(|u| json!({"index": u.index, "path": u.error.path}))
+                    .collect();
+            }
+            if !page.rejected.is_empty() {
+                v["rejected"] = Value::Array(page.rejected);
+            }
+            v
+        }),
+        Operation::V4TrackingsCreateBatch => {
+            let items: Vec<v4::CreateTrackingRequest> = input(input_v)?;
+            t.create_batch(&items).await.map(|v| to_json(&v))
+        }
+        Operation::V4TrackingsUpdate => {
+            let changes: v4::UpdateTrackingRequest =
+                input(input_v.get("changes").unwrap_or(&Value::Null))?;
+            t.update(id, changes).await.map(|v| to_json(&v))
+        }
+        Operation::V4TrackingsDelete => t.delete(id).await.map(|v| json!({"deleted": v})),
+        Operation::V4TrackingsRetrack => t.retrack(id).await.map(|v| to_json(&v)),
+        Operation::V4AirWaybillsGet => client
+            .air_waybills()
+            .get(str_field(input_v, "awb_number"))
+            .await
+            .map(|v| to_json(&v)),
+        other => return Err(format!("no dispatch for operation {other}")),
+    })
+}
+
 /// The input of `op` read back from the request it sent: path parameters through the
-/// operation's template (under `prefix`, e.g. `/v2`), the JSON body, the query string, the
-/// `lang` header.
+/// operation's template (under `prefix`, e.g. `/v2` or `/v4`), the JSON body, the query string,
+/// the `lang` header.
 ///
 /// ```
 /// use serde_json::json;
@@ -268,9 +374,15 @@ pub fn input_from_request(
     };
     let query = req.query.iter().map(|(k, v)| (k.as_str(), v.as_str()));
     Ok(match op {
-        Operation::V2TrackingsUpdate => {
+        Operation::V2TrackingsUpdate | Operation::V4TrackingsUpdate => {
             input.insert("changes".into(), body.unwrap_or(Value::Null));
             Value::Object(input)
+        }
+        Operation::V4TrackingsDelete
+        | Operation::V4TrackingsRetrack
+        | Operation::V4CouriersList => Value::Object(input),
+        Operation::V4TrackingsGet => {
+            to_json(&v4::GetTrackingsRequest::from_query(query).map_err(|e| e.to_string())?)
         }
         Operation::V2TrackingsGet | Operation::V2TrackingsDelete | Operation::V2AccountUserInfo => {
             Value::Object(input)

@@ -153,9 +153,15 @@ fn check_one(rel: &str, v: &Value, dir: &Path) -> Vec<String> {
         errs.push(format!("{rel}: tags must be strings"));
     }
     let op = v["operation"].as_str().unwrap_or("");
-    if Call::parse(op).is_none() {
+    let call = Call::parse(op);
+    if call.is_none() {
         errs.push(format!("{rel}: unknown operation {op:?}"));
     }
+    // Each generation's path prefix and key header.
+    let (prefix, key_header) = match call.map(Call::api) {
+        Some(tm_core::Api::V4) => ("/v4/", "tracking-api-key"),
+        _ => ("/v2/", "trackingmore-api-key"),
+    };
     if let Some(src) = v.get("source") {
         match src.as_str() {
             Some(s) if dir.join(s).is_file() => {}
@@ -177,8 +183,8 @@ fn check_one(rel: &str, v: &Value, dir: &Path) -> Vec<String> {
                 "{at}: request.method must be GET, POST, PUT or DELETE"
             ));
         }
-        if !req["path"].as_str().is_some_and(|p| p.starts_with("/v2/")) {
-            errs.push(format!("{at}: request.path must start with /v2/"));
+        if !req["path"].as_str().is_some_and(|p| p.starts_with(prefix)) {
+            errs.push(format!("{at}: request.path must start with {prefix}"));
         }
         if let Some(q) = req.get("query") {
             let ok = q.as_array().is_some_and(|a| {
@@ -194,9 +200,9 @@ fn check_one(rel: &str, v: &Value, dir: &Path) -> Vec<String> {
         if let Some(h) = req.get("headers") {
             check_headers(h, &at, &mut errs);
         }
-        if req["headers"]["trackingmore-api-key"] != PLACEHOLDER {
+        if req["headers"][key_header] != PLACEHOLDER {
             errs.push(format!(
-                "{at}: the request must carry trackingmore-api-key = {PLACEHOLDER}"
+                "{at}: the request must carry {key_header} = {PLACEHOLDER}"
             ));
         }
         if let Some(b) = req.get("body") {

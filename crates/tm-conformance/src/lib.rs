@@ -21,11 +21,11 @@ mod record;
 mod runners;
 mod schema;
 
-pub use call::{Call, error_kind, input_from_request, run_call};
+pub use call::{Call, Clients, error_kind, input_from_request, run_call};
 pub use record::{Recording, record, record_with};
 pub use runners::{
-    Outcome, REPLAY_KEY, V2_PREFIX, check, fixture_input, mock_client, normalise_request,
-    replay_all, run_mock, run_wiremock,
+    Outcome, REPLAY_KEY, V2_PREFIX, V4_PREFIX, check, fixture_input, mock_client,
+    normalise_request, prefix, replay_all, run_mock, run_wiremock,
 };
 pub use schema::{
     ClientSettings, Expect, ExpectedError, Fixture, FixtureFile, SCHEMA, fixtures_dir, glob_match,

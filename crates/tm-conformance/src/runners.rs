@@ -11,9 +11,9 @@ use tm_core::transport::fixture::{Reply, RequestParts};
 use tm_core::transport::{
     Backoff, InjectedError, MockTransport, ReqwestTransport, RetryPolicy, Transport, TransportError,
 };
-use tm_core::{Client, Error};
+use tm_core::{Api, ClientBuilder, Error};
 
-use crate::call::{Call, error_kind, input_from_request, run_call};
+use crate::call::{Call, Clients, error_kind, input_from_request, run_call};
 use crate::schema::{Expect, Fixture, FixtureFile};
 
 /// The key used for replays: any fixture request must carry it (as the placeholder).
@@ -21,6 +21,20 @@ pub const REPLAY_KEY: &str = "conformance-replay-key";
 
 /// The path every v2 fixture request starts with.
 pub const V2_PREFIX: &str = "/v2";
+
+/// The path every v4 fixture request starts with.
+pub const V4_PREFIX: &str = "/v4";
+
+/// The path prefix of a call's generation.
+pub fn prefix(call: Call) -> &'static str {
+    match call.api() {
+        Api::V4 => V4_PREFIX,
+        _ => V2_PREFIX,
+    }
+}
+
+/// The key header of each generation, lower case (fixtures hold the placeholder in it).
+const KEY_HEADERS: &[&str] = &["trackingmore-api-key", "tracking-api-key"];
 
 /// The normalised outcome of a call: what both runners must agree on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -32,7 +46,12 @@ pub struct Outcome {
 }
 
 /// Request headers the outcome keeps.
-const KEPT_HEADERS: &[&str] = &["trackingmore-api-key", "content-type", "lang"];
+const KEPT_HEADERS: &[&str] = &[
+    "trackingmore-api-key",
+    "tracking-api-key",
+    "content-type",
+    "lang",
+];
 
 /// A request as the outcome records it.
 pub fn normalise_request(p: &RequestParts) -> Value {
@@ -83,21 +102,46 @@ fn error_json(e: &Error) -> Value {
 pub fn fixture_input(f: &Fixture, call: Call) -> Result<Value, String> {
     match (&f.input, call.operation(), f.interactions.first()) {
         (Value::Null, Some(op), Some(first)) if f.is_recording() => {
-            input_from_request(op, &first.request, V2_PREFIX)
+            input_from_request(op, &first.request, prefix(call))
         }
         (v, ..) => Ok(v.clone()),
     }
 }
 
-/// Runs a `webhook.verify` fixture: no transport, the verifier alone.
-fn verify_webhook(f: &Fixture) -> Outcome {
+/// Runs a `webhook.verify` or `v4.webhook.verify` fixture: no transport, the verifier alone.
+/// v2 input: `{body, email, now}`; v4 input: `{body, headers, secret, now}`.
+fn verify_webhook(f: &Fixture, call: Call) -> Outcome {
     let text = |k: &str| f.input.get(k).and_then(Value::as_str).unwrap_or("");
-    let (body, email) = (text("body"), text("email"));
+    let body = text("body");
     let now = std::time::UNIX_EPOCH
         + Duration::from_secs(f.input.get("now").and_then(Value::as_u64).unwrap_or(0));
-    let result = match tm_core::WebhookVerifier::new(email).verify_at(body.as_bytes(), now) {
-        Ok(t) => json!({"ok": t}),
-        Err(e) => json!({"err": {"kind": "webhook", "message": e.to_string()}}),
+    let result = if call == Call::V4WebhookVerify {
+        let headers: Vec<(String, String)> = f
+            .input
+            .get("headers")
+            .and_then(Value::as_object)
+            .map(|h| {
+                h.iter()
+                    .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_owned()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let verifier = tm_core::v4::WebhookVerifier::new(text("secret"));
+        match verifier.verify_at(
+            headers.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+            body.as_bytes(),
+            now,
+        ) {
+            Ok(v) => {
+                json!({"ok": {"scheme": format!("{:?}", v.scheme), "timestamp": v.timestamp, "tracking": v.tracking}})
+            }
+            Err(e) => json!({"err": {"kind": "webhook", "message": e.to_string()}}),
+        }
+    } else {
+        match tm_core::WebhookVerifier::new(text("email")).verify_at(body.as_bytes(), now) {
+            Ok(t) => json!({"ok": t}),
+            Err(e) => json!({"err": {"kind": "webhook", "message": e.to_string()}}),
+        }
     };
     Outcome {
         result,
@@ -105,30 +149,53 @@ fn verify_webhook(f: &Fixture) -> Outcome {
     }
 }
 
-/// A client for fixture `f` over `transport` (a recording replays with one attempt per
-/// recorded interaction).
+/// The clients for fixture `f` over `transport`, one per generation (a recording replays with
+/// one attempt per recorded interaction).
 pub(crate) fn client_for(
     f: &Fixture,
     transport: impl Transport + 'static,
     policy: RetryPolicy,
     key: &str,
-) -> Result<Client, String> {
-    let mut b = Client::builder()
-        .api_key(key)
-        .transport(transport)
-        .without_rate_limits()
-        .retry_policy(policy)
-        .attempt_timeout(Duration::from_millis(
-            f.client.attempt_timeout_ms.unwrap_or(30_000),
-        ));
-    let recorded = f.is_recording().then(|| f.interactions.len().max(1) as u32);
-    if let Some(n) = f.client.max_attempts.or(recorded) {
-        b = b.max_attempts(n);
+) -> Result<Clients, String> {
+    let shared = std::sync::Arc::new(transport);
+    fn configure<C>(
+        f: &Fixture,
+        b: ClientBuilder<C>,
+        transport: impl Transport + 'static,
+        policy: RetryPolicy,
+        key: &str,
+    ) -> ClientBuilder<C> {
+        let mut b = b
+            .api_key(key)
+            .transport(transport)
+            .without_rate_limits()
+            .retry_policy(policy)
+            .attempt_timeout(Duration::from_millis(
+                f.client.attempt_timeout_ms.unwrap_or(30_000),
+            ));
+        let recorded = f.is_recording().then(|| f.interactions.len().max(1) as u32);
+        if let Some(n) = f.client.max_attempts.or(recorded) {
+            b = b.max_attempts(n);
+        }
+        if let Some(n) = f.client.batch_size {
+            b = b.batch_size(n);
+        }
+        b
     }
-    if let Some(n) = f.client.batch_size {
-        b = b.batch_size(n);
-    }
-    b.build().map_err(|e| e.to_string())
+    Ok(Clients {
+        v2: configure(
+            f,
+            tm_core::Client::builder(),
+            shared.clone(),
+            policy.clone(),
+            key,
+        )
+        .build()
+        .map_err(|e| e.to_string())?,
+        v4: configure(f, tm_core::v4::Client::builder(), shared, policy, key)
+            .build()
+            .map_err(|e| e.to_string())?,
+    })
 }
 
 pub(crate) fn finish(r: Result<Value, Error>) -> Value {
@@ -138,9 +205,10 @@ pub(crate) fn finish(r: Result<Value, Error>) -> Value {
     }
 }
 
-/// A client over a mock transport scripted with the fixture's interactions.
-pub fn mock_client(f: &Fixture, key: &str) -> Result<(Client, MockTransport), String> {
-    let mock = MockTransport::from_interactions(&f.interactions).with_path_prefix(V2_PREFIX);
+/// Clients over a mock transport scripted with the fixture's interactions.
+pub fn mock_client(f: &Fixture, key: &str) -> Result<(Clients, MockTransport), String> {
+    let prefix = prefix(f.call()?);
+    let mock = MockTransport::from_interactions(&f.interactions).with_path_prefix(prefix);
     Ok((
         client_for(f, mock.clone(), RetryPolicy::default(), key)?,
         mock,
@@ -150,15 +218,15 @@ pub fn mock_client(f: &Fixture, key: &str) -> Result<(Client, MockTransport), St
 /// Runner A: the mock transport, on tokio's paused clock (call it from a paused runtime).
 pub async fn run_mock(f: &Fixture, key: &str) -> Result<Outcome, String> {
     let call = f.call()?;
-    if call == Call::WebhookVerify {
-        return Ok(verify_webhook(f));
+    if matches!(call, Call::WebhookVerify | Call::V4WebhookVerify) {
+        return Ok(verify_webhook(f, call));
     }
     let (client, mock) = mock_client(f, key)?;
     let result = finish(run_call(&client, call, &fixture_input(f, call)?).await?);
     let requests = mock
         .requests()
         .iter()
-        .map(|r| normalise_request(&RequestParts::from_request(r, V2_PREFIX)))
+        .map(|r| normalise_request(&RequestParts::from_request(r, prefix(call))))
         .collect();
     if let Some(problem) = mock.failures().first() {
         return Err(format!("mock transport: {problem}"));
@@ -190,7 +258,7 @@ fn parts_of(req: &wiremock::Request) -> RequestParts {
             .map(|(k, v)| {
                 let v = String::from_utf8_lossy(v.as_bytes()).into_owned();
                 // The key travels as itself on the wire; fixtures hold the placeholder.
-                let v = if k.as_str() == "trackingmore-api-key" && v == REPLAY_KEY {
+                let v = if KEY_HEADERS.contains(&k.as_str()) && v == REPLAY_KEY {
                     tm_core::transport::SECRET_PLACEHOLDER.to_owned()
                 } else {
                     v
@@ -213,8 +281,8 @@ impl wiremock::Match for InteractionMatch {
 pub async fn run_wiremock(f: &Fixture) -> Result<Outcome, String> {
     use wiremock::{Mock, MockServer, ResponseTemplate};
     let call = f.call()?;
-    if call == Call::WebhookVerify {
-        return Ok(verify_webhook(f));
+    if matches!(call, Call::WebhookVerify | Call::V4WebhookVerify) {
+        return Ok(verify_webhook(f, call));
     }
     let server = MockServer::start().await;
     for (i, interaction) in f.interactions.iter().enumerate() {
@@ -259,7 +327,7 @@ pub async fn run_wiremock(f: &Fixture) -> Result<Outcome, String> {
         .named("catch-all")
         .mount(&server)
         .await;
-    let backend = ReqwestTransport::builder(format!("{}{V2_PREFIX}", server.uri()))
+    let backend = ReqwestTransport::builder(format!("{}{}", server.uri(), prefix(call)))
         .build()
         .map_err(|e| e.to_string())?;
     let policy = RetryPolicy::default()

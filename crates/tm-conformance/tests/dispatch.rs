@@ -2,7 +2,7 @@
 //! not one: the operation list exists once, in tm-core.
 
 use serde_json::{Value, json};
-use tm_conformance::{Call, corpus, run_call};
+use tm_conformance::{Call, Clients, corpus, run_call};
 use tm_core::Operation;
 use tm_core::transport::{MockReply, MockTransport};
 
@@ -14,14 +14,22 @@ async fn every_operation_is_dispatched() {
             json!({"meta": {"code": 200, "type": "Success", "message": "Success"}, "data": {}}),
         )
     });
-    let client = tm_core::Client::builder()
-        .api_key("k")
-        .transport(mock)
-        .without_rate_limits()
-        .build()
-        .unwrap();
+    let clients = Clients {
+        v2: tm_core::Client::builder()
+            .api_key("k")
+            .transport(mock.clone())
+            .without_rate_limits()
+            .build()
+            .unwrap(),
+        v4: tm_core::v4::Client::builder()
+            .api_key("k")
+            .transport(mock)
+            .without_rate_limits()
+            .build()
+            .unwrap(),
+    };
     for op in Operation::ALL {
-        let outcome = run_call(&client, Call::Op(*op), &Value::Null).await;
+        let outcome = run_call(&clients, Call::Op(*op), &Value::Null).await;
         if let Err(message) = outcome {
             assert!(
                 !message.starts_with("no dispatch"),

@@ -337,6 +337,10 @@ async fn simulator_answers_have_the_recorded_shapes() {
         {
             continue;
         }
+        // The simulator does not serve v4 yet (issue 17): its fixtures are compared there.
+        if f.call().is_ok_and(|c| c.api() == tm_core::Api::V4) {
+            continue;
+        }
         // The last interaction is the answer the client used.
         let Some(last) = f.interactions.last() else {
             continue;
