@@ -70,6 +70,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let bytes = criterion_bytes("decode/typed")?;
     let typed = bytes / criterion_mean_ns("decode/typed")? * 1e3;
     let value = bytes / criterion_mean_ns("decode/value")? * 1e3;
+    let v4_bytes = criterion_bytes("decode_v4/typed")?;
+    let v4_typed = v4_bytes / criterion_mean_ns("decode_v4/typed")? * 1e3;
+    let v4_value = v4_bytes / criterion_mean_ns("decode_v4/value")? * 1e3;
     let mut harness = vec!["run", "--release", "-q", "-p", "tm-bench", "--", "all"];
     if quick {
         harness.push("--quick");
@@ -91,6 +94,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
     report["decode"] = json!({
         "page_bytes": bytes, "typed_mb_per_s": (typed * 10.0).round() / 10.0,
         "value_mb_per_s": (value * 10.0).round() / 10.0, "ratio": (typed / value * 100.0).round() / 100.0,
+    });
+    report["decode_v4"] = json!({
+        "page_bytes": v4_bytes, "typed_mb_per_s": (v4_typed * 10.0).round() / 10.0,
+        "value_mb_per_s": (v4_value * 10.0).round() / 10.0, "ratio": (v4_typed / v4_value * 100.0).round() / 100.0,
     });
     if as_json {
         println!(
@@ -129,6 +136,14 @@ fn print_table(r: &Value) {
     let d = &r["decode"];
     println!(
         "| 1. decode a 2000-tracking page ({} bytes) | typed {} MB/s vs Value {} MB/s: **{}x** | >= 1.5x |",
+        f(&d["page_bytes"]),
+        f(&d["typed_mb_per_s"]),
+        f(&d["value_mb_per_s"]),
+        f(&d["ratio"])
+    );
+    let d = &r["decode_v4"];
+    println!(
+        "| 1b. decode a 2000-tracking v4 get page ({} bytes) | typed {} MB/s vs Value {} MB/s: **{}x** | >= 1.5x |",
         f(&d["page_bytes"]),
         f(&d["typed_mb_per_s"]),
         f(&d["value_mb_per_s"]),

@@ -81,6 +81,86 @@ fn tracking(i: usize, checkpoints: usize) -> Value {
     })
 }
 
+/// A realistic v4 `GET /trackings/get` body: `n` trackings (every key of the reference's real
+/// objects, most `null`) of `checkpoints` checkpoints each, as a flat `data` array.
+pub fn v4_get_page(n: usize, checkpoints: usize) -> String {
+    let items: Vec<Value> = (0..n).map(|i| v4_tracking(i, checkpoints)).collect();
+    json!({"meta": {"code": 200, "message": "Request response is successful"}, "data": items})
+        .to_string()
+}
+
+fn v4_tracking(i: usize, checkpoints: usize) -> Value {
+    let trackinfo: Vec<Value> = (0..checkpoints)
+        .map(|c| {
+            json!({
+                "checkpoint_date": format!("2023-09-{:02}T{:02}:{:02}:00", 1 + (c % 28), c % 24, (i + c) % 60),
+                "checkpoint_delivery_status": if c == 0 { "delivered" } else { "transit" },
+                "checkpoint_delivery_substatus": if c == 0 { "delivered001" } else { "transit001" },
+                "tracking_detail": if c % 2 == 0 { "Shipment is out with courier for delivery" } else { "离开【苏州中心】，下一站【苏州】" },
+                "location": "SUZHOU & SURROUNDING AREA - CHINA MAINLAND",
+                "country_iso2": null, "state": null, "city": null, "zip": null, "raw_status": null,
+            })
+        })
+        .collect();
+    let milestones = json!({"inforeceived_date": null, "pickup_date": "2023-09-10T09:00:00",
+        "outfordelivery_date": null, "delivery_date": "2023-09-15T15:00:00", "returning_date": null, "returned_date": null});
+    let leg = |courier: Value, trackinfo: Value| {
+        json!({"courier_code": courier, "courier_phone": null, "weblink": "http://www.dhl.com/",
+            "reference_number": null, "milestone_date": milestones, "pickup_date": null,
+            "departed_airport_date": null, "arrived_abroad_date": null,
+            "customs_received_date": "2023-09-14T23:13:00", "trackinfo": trackinfo})
+    };
+    let mut t = json!({
+        "id": format!("{:032x}", 0x9a71_ac36_28f6_3b84_u128.wrapping_mul(i as u128 + 1)),
+        "tracking_number": format!("{:010}", 9_104_223_295_u64 + i as u64), "courier_code": "dhl",
+        "order_number": format!("#{i}"),
+        "created_at": "2023-10-24T06:48:32+00:00", "update_at": "2023-10-24T06:50:41+00:00",
+        "delivery_status": "delivered", "archived": "tracking", "updating": false, "source": "API",
+        "destination_country": "CN", "destination_city": "SUZHOU & SURROUNDING AREA",
+        "origin_country": "US", "origin_city": "FREMONT", "title": "Ceramic mug", "pieces": 1,
+        "substatus": "delivered001",
+        "latest_event": "Delivered, SUZHOU & SURROUNDING AREA - CHINA MAINLAND, 2023-09-15 15:00:00",
+        "latest_checkpoint_time": "2023-09-15T15:00:00", "transit_time": 5,
+        "origin_info": leg(json!("dhl"), Value::Array(trackinfo)),
+        "destination_info": leg(Value::Null, json!([])),
+    });
+    // Real objects carry every other key as null.
+    for key in [
+        "order_date",
+        "destination_state",
+        "origin_state",
+        "tracking_postal_code",
+        "tracking_ship_date",
+        "tracking_destination_country",
+        "tracking_origin_country",
+        "tracking_key",
+        "tracking_courier_account",
+        "customer_name",
+        "customer_email",
+        "customer_sms",
+        "recipient_postcode",
+        "order_id",
+        "logistics_channel",
+        "note",
+        "label",
+        "signed_by",
+        "service_code",
+        "weight",
+        "weight_kg",
+        "product_type",
+        "dimension",
+        "previously",
+        "destination_track_number",
+        "exchange_number",
+        "scheduled_delivery_date",
+        "scheduled_address",
+        "status_info",
+    ] {
+        t[key] = Value::Null;
+    }
+    t
+}
+
 /// Peak resident memory of this process in KiB (Linux `VmHWM`), if known.
 pub fn peak_rss_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
