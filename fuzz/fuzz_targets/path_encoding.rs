@@ -42,7 +42,7 @@ fuzz_target!(|input: (String, String)| {
     let client = tm_core::Client::builder()
         .api_key("fuzz")
         .transport(capture.clone())
-        .rate_limits(tm_core::transport::RateLimits::unlimited())
+        .without_rate_limits()
         .build()
         .unwrap();
     if RT.block_on(client.trackings().get(&carrier, &number)).is_ok() {

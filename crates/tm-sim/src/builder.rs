@@ -170,6 +170,18 @@ impl SimulatorBuilder {
         self
     }
 
+    /// v4's settings: limits and the choices where its reference is uncertain.
+    pub fn v4(mut self, v4: crate::config::V4Config) -> Self {
+        self.config.v4 = v4;
+        self
+    }
+
+    /// The webhook secret v4 pushes are signed with.
+    pub fn webhook_secret(mut self, secret: impl Into<String>) -> Self {
+        self.config.v4.webhook_secret = secret.into();
+        self
+    }
+
     /// POSTs status changes to a URL (needs the `webhooks` feature to start).
     pub fn webhook(mut self, target: WebhookTarget) -> Self {
         self.config.webhook = Some(target);

@@ -45,6 +45,11 @@ impl SimHandle {
         format!("http://{}/v2", self.addr)
     }
 
+    /// The base URL of the v4 API: `http://127.0.0.1:PORT/v4`.
+    pub fn v4_base_url(&self) -> String {
+        format!("http://{}/v4", self.addr())
+    }
+
     /// The admin base URL, e.g. `http://127.0.0.1:38517/_sim`.
     pub fn admin_url(&self) -> String {
         format!("http://{}/_sim", self.addr)

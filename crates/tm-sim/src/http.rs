@@ -16,7 +16,7 @@ use bytes::Bytes;
 
 use crate::faults::Fault;
 use crate::state::{Sim, lock};
-use crate::v2;
+use crate::{v2, v4};
 
 /// One API request, read whole.
 #[derive(Debug)]
@@ -245,6 +245,72 @@ pub(crate) async fn alter(fault: &Fault, status: StatusCode, text: String) -> Re
     }
 }
 
+/// Every `/v4` request: faults, the handler, the envelope with the mirrored HTTP status.
+async fn v4_entry(
+    State(sim): State<Arc<Sim>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    req: axum::extract::Request,
+) -> Response {
+    let req = read(req, peer, "/v4").await;
+    lock(&sim.stats).requests += 1;
+    let fault = lock(&sim.faults).next(&format!("/v4{}", req.path), || sim.draw());
+    if let Some(f) = &fault {
+        lock(&sim.stats).faults += 1;
+        if f.replaces_handling() {
+            return v4_fault(&sim, f);
+        }
+    }
+    let reply = v4::handle(&sim, &req).await;
+    sim.count_code(reply.code);
+    let status = StatusCode::from_u16(reply.status()).unwrap_or(StatusCode::OK);
+    let text = reply.text(sim.config.v4.error_data);
+    let mut response = match &fault {
+        Some(f) => alter(f, status, text).await,
+        None => json_response(status, text),
+    };
+    if reply.code == 429 && sim.config.retry_after_header {
+        let secs = (sim.config.suspension_ms / 1000).max(1);
+        if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+    }
+    response
+}
+
+/// A fault that answers instead of the v4 handler: v4 puts the meta code's class in the
+/// status, so "meta" faults come with their mirrored status unless the plan gives one.
+fn v4_fault(sim: &Sim, fault: &Fault) -> Response {
+    let answer = |code: u32, status: Option<u16>| {
+        sim.count_code(code);
+        let reply = v4::Reply::err(code);
+        let status = status.unwrap_or_else(|| reply.status());
+        json_response(
+            StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            reply.text(sim.config.v4.error_data),
+        )
+    };
+    match fault {
+        Fault::Http500 => answer(511, Some(500)),
+        Fault::Http503 => answer(512, Some(503)),
+        Fault::Http429 { retry_after } => {
+            let mut r = answer(429, None);
+            if let Some(v) = retry_after.and_then(|s| HeaderValue::from_str(&s.to_string()).ok()) {
+                r.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            r
+        }
+        Fault::Meta429 => answer(429, None),
+        Fault::Meta503 => answer(513, None),
+        Fault::Meta { code, http_status } => answer(*code, *http_status),
+        Fault::Html => html_502(),
+        _ => {
+            let mut r = Response::new(Body::empty());
+            *r.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+            r
+        }
+    }
+}
+
 async fn not_found(State(sim): State<Arc<Sim>>) -> Response {
     sim.count_code(404);
     json_response(
@@ -253,11 +319,13 @@ async fn not_found(State(sim): State<Arc<Sim>>) -> Response {
     )
 }
 
-/// The router: `/v2/...` and `/_sim/...`.
+/// The router: `/v2/...`, `/v4/...` and `/_sim/...`.
 pub(crate) fn router(sim: Arc<Sim>) -> Router {
     crate::admin::routes()
         .route("/v2", any(v2_entry))
         .route("/v2/{*rest}", any(v2_entry))
+        .route("/v4", any(v4_entry))
+        .route("/v4/{*rest}", any(v4_entry))
         .fallback(not_found)
         .with_state(sim)
 }

@@ -211,6 +211,12 @@ const RETURNED: Code = code("exception", "exception010", "exception", "exception
 const UNCLAIMED: Code = code("exception", "exception004", "exception", "exception004");
 const DAMAGED: Code = code("exception", "exception007", "exception", "exception007");
 
+/// True for the v4 sub-statuses that keep the main status `exception` whatever comes after
+/// (returned, or returning, to the sender; support article SUP-EXC).
+pub fn is_sticky_exception(v4_sub: &str) -> bool {
+    matches!(v4_sub, "exception010" | "exception011")
+}
+
 /// How a journey ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ending {

@@ -53,6 +53,11 @@ impl Obj {
         }
     }
 
+    /// The entries, in order.
+    pub fn into_entries(self) -> Vec<(Cow<'static, str>, J)> {
+        self.0
+    }
+
     /// Appends `key` (pushing in place).
     pub fn push(&mut self, key: impl Into<Cow<'static, str>>, value: impl Into<J>) {
         self.0.push((key.into(), value.into()));

@@ -7,7 +7,12 @@
 //! read the way a PHP server reads it), one account's trackings kept in memory (optionally in a
 //! state file), shipments that move along deterministic journeys on a simulated clock, the
 //! original document's rate limits (per IP, N per second, a two-minute suspension after a
-//! refusal), signed webhook pushes, fault injection, and admin routes under `/_sim/`.
+//! refusal), signed webhook pushes, fault injection, and admin routes under `/_sim/`; and the
+//! nine v4 endpoints under `/v4/` on the same account (a tracking created through either
+//! generation is seen through the other, with one 32-hex id), with v4's envelope (the outcome
+//! mirrored into the HTTP status), its codes and messages, its limits (10 per second, 3 for
+//! create, keyed per API key), the official SDKs' quirks tolerated, and v4 webhook pushes
+//! signed with a webhook secret. Where the v4 reference is unsure, [`V4Config`] chooses.
 //!
 //! It must not know the client crates, tm-types included: it parses requests and renders
 //! responses with its own code, so a misspelt key in the client's model cannot be mirrored
@@ -16,7 +21,8 @@
 //! Files: `builder.rs` and `handle.rs` (starting and running), `http.rs` (the request pipeline
 //! and faults), `admin.rs` (`/_sim`), `state.rs` (shared state), `limits.rs` (rate limits),
 //! `store.rs` (the account), `journey.rs` (how parcels move), `catalogue.rs` (carriers),
-//! `json.rs` (ordered JSON, envelopes, PHP escapes), `v2/` (routes, parameters, rendering),
+//! `json.rs` (ordered JSON, envelopes, PHP escapes), `v2/` and `v4/` (routes, parameters,
+//! rendering),
 //! `webhook.rs`, `persist.rs`, `clock.rs`, `faults.rs`, `config.rs`.
 //!
 //! ## Features
@@ -61,6 +67,7 @@ mod persist;
 mod state;
 mod store;
 mod v2;
+mod v4;
 mod webhook;
 
 use std::net::SocketAddr;
@@ -68,12 +75,15 @@ use std::path::PathBuf;
 
 pub use builder::{Simulator, SimulatorBuilder};
 pub use clock::ClockMode;
-pub use config::{LimitScope, OverLimitStyle, SimConfig, WebhookTarget, default_limits};
+pub use config::{
+    ErrorData, ExistsData, FlightInfoForm, LimitScope, OverLimitStyle, SignatureScheme, SimConfig,
+    V4Config, WebhookTarget, WebhookVersion, default_limits,
+};
 pub use faults::{Fault, FaultPlan, ScriptedFault};
 pub use handle::SimHandle;
 pub use json::php_escape;
 pub use state::Stats;
-pub use webhook::{Delivery, sign as webhook_signature};
+pub use webhook::{Delivery, sign as webhook_signature, sign_v4 as webhook_signature_v4};
 
 /// The v2 meta codes the original document lists (and 202, which a real capture shows), each
 /// with the `type` and message the simulator answers it with.
@@ -81,6 +91,15 @@ pub fn v2_meta_codes() -> impl Iterator<Item = (u32, &'static str, &'static str)
     v2::DOCUMENTED.iter().map(|&c| {
         let (kind, message) = v2::describe(c);
         (c, kind, message)
+    })
+}
+
+/// The v4 meta codes of the reference, each with the HTTP status and message the simulator
+/// answers it with.
+pub fn v4_meta_codes() -> impl Iterator<Item = (u32, u16, &'static str)> {
+    v4::DOCUMENTED.iter().map(|&c| {
+        let (status, message) = v4::describe(c);
+        (c, status, message)
     })
 }
 

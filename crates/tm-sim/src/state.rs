@@ -127,10 +127,30 @@ impl Sim {
 
     /// Who the limits count for `req` sent with `key`.
     pub(crate) fn limit_scope(&self, req: &Request, key: &str) -> String {
-        match self.config.limit_scope {
+        self.scope_of(self.config.limit_scope, req, key)
+    }
+
+    /// Who a request counts as under `scope`: its client IP or its key.
+    pub(crate) fn scope_of(&self, scope: LimitScope, req: &Request, key: &str) -> String {
+        match scope {
             LimitScope::Ip => format!("ip:{}", req.peer.ip()),
             LimitScope::Key => format!("key:{key}"),
         }
+    }
+
+    /// Admits one v4 request of `class` from `scope` (v4's own windows and suspension).
+    pub(crate) async fn admit_v4(&self, scope: &str, class: &'static str) -> Admission {
+        if !self.config.rate_limits {
+            return Admission::Granted;
+        }
+        let limit = self
+            .config
+            .v4
+            .limits
+            .get(class)
+            .copied()
+            .and_then(WindowLimit::per_second);
+        self.admit_to("v4", scope, class, limit, 1).await
     }
 
     /// Admits one request of `class` from `scope` to `api`'s limits.

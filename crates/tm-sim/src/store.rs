@@ -40,6 +40,9 @@ pub struct StoredTracking {
     pub status_override: Option<String>,
     /// The status last announced by webhook.
     pub notified_status: Option<String>,
+    /// When v4 retracked it (an expired tracking's journey starts again from then).
+    #[serde(default)]
+    pub retracked_ms: Option<i64>,
 }
 
 /// The key of a tracking: carrier and upper-cased number.
@@ -171,6 +174,51 @@ impl View {
         }
     }
 
+    /// The status as v4 reports it: `inforeceived` and the richer sub-statuses, and a return
+    /// to the sender (`exception010`/`011`) stays `exception` whatever comes after it.
+    pub fn v4(&self) -> Status {
+        if let Some(f) = self.forced_status() {
+            return f;
+        }
+        if self.expired {
+            return Status {
+                status: "expired",
+                substatus: Some("expired001"),
+            };
+        }
+        let visible = self.visible();
+        if let Some(sticky) = visible
+            .iter()
+            .rev()
+            .find(|e| crate::journey::is_sticky_exception(e.code.v4_sub))
+        {
+            let last = visible.last().map_or(sticky, |l| l);
+            let sub = if last.code.v4 == "exception" {
+                last.code.v4_sub
+            } else {
+                sticky.code.v4_sub
+            };
+            return Status {
+                status: "exception",
+                substatus: Some(sub),
+            };
+        }
+        match visible.last() {
+            Some(e) => Status {
+                status: e.code.v4,
+                substatus: Some(e.code.v4_sub),
+            },
+            None if self.fresh => Status {
+                status: "pending",
+                substatus: None,
+            },
+            None => Status {
+                status: "notfound",
+                substatus: Some("notfound002"),
+            },
+        }
+    }
+
     fn forced_status(&self) -> Option<Status> {
         let f = self.forced.as_deref()?;
         Some(Status {
@@ -235,16 +283,29 @@ pub fn stored_view(
     t: &StoredTracking,
     now_ms: i64,
 ) -> View {
+    let postal = cat.get(&t.carrier_code).is_some_and(|c| c.postal());
+    stored_view_expiring(plans, seed, cat, t, v2_expiry_ms(postal), now_ms)
+}
+
+/// The view of a stored tracking at `now_ms`, expired after `expiry_ms` without news (v4:
+/// 30 days for every carrier). A retracked tracking's journey runs from its retrack.
+pub fn stored_view_expiring(
+    plans: &mut HashMap<Key, Arc<Plan>>,
+    seed: u64,
+    cat: &Catalogue,
+    t: &StoredTracking,
+    expiry_ms: i64,
+    now_ms: i64,
+) -> View {
     let dest = t.fields.get("destination_code").and_then(Value::as_str);
     let plan = plan_in(plans, seed, cat, &t.carrier_code, &t.tracking_number, dest);
-    let postal = cat.get(&t.carrier_code).is_some_and(|c| c.postal());
     view(
         plan,
-        t.created_ms,
+        t.retracked_ms.unwrap_or(t.created_ms),
         t.frozen_ms,
         t.status_override.as_deref(),
         t.modified_ms,
-        v2_expiry_ms(postal),
+        expiry_ms,
         now_ms,
     )
 }

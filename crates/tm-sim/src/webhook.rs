@@ -1,5 +1,7 @@
-//! Webhook pushes: on a status change, POST the v2 payload with a `verifyInfo` signature, and
-//! retry failed deliveries with a doubling wait. Sending needs the `webhooks` feature.
+//! Webhook pushes: on a status change, POST the tracking in the webhook's version — v2's payload
+//! with a `verifyInfo` signature keyed by the account e-mail, or v4's `{code, message, data}`
+//! with `timestamp` and `signature` headers keyed by the webhook secret — and retry failed
+//! deliveries with a doubling wait. Sending needs the `webhooks` feature.
 
 use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
@@ -25,10 +27,36 @@ pub struct Delivery {
 /// The signature v2 puts in `verifyInfo`: hex HMAC-SHA256 of the decimal time, keyed by the
 /// account e-mail.
 pub fn sign(email: &str, time_str: &str) -> String {
-    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(email.as_bytes())
+    hex::encode(hmac(email.as_bytes(), time_str.as_bytes()))
+}
+
+fn hmac(key: &[u8], message: &[u8]) -> Vec<u8> {
+    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key)
         .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
-    mac.update(time_str.as_bytes());
-    hex::encode(mac.finalize().into_bytes())
+    mac.update(message);
+    mac.finalize().into_bytes().to_vec()
+}
+
+/// The `signature` header of a v4 push under `scheme`: HMAC-SHA256 keyed by the webhook
+/// secret, of the timestamp or of the body, in hex or base64.
+pub fn sign_v4(
+    scheme: crate::config::SignatureScheme,
+    secret: &str,
+    timestamp: &str,
+    body: &[u8],
+) -> String {
+    use crate::config::SignatureScheme as S;
+    use base64::Engine;
+    let digest = match scheme {
+        S::TimestampHex | S::TimestampBase64 => hmac(secret.as_bytes(), timestamp.as_bytes()),
+        S::BodyHex | S::BodyBase64 => hmac(secret.as_bytes(), body),
+    };
+    match scheme {
+        S::TimestampHex | S::BodyHex => hex::encode(digest),
+        S::TimestampBase64 | S::BodyBase64 => {
+            base64::engine::general_purpose::STANDARD.encode(digest)
+        }
+    }
 }
 
 #[cfg(feature = "webhooks")]
@@ -39,15 +67,17 @@ mod sender {
     use std::sync::Arc;
     use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-    use super::{Delivery, sign};
+    use super::{Delivery, sign, sign_v4};
+    use crate::config::{WebhookTarget, WebhookVersion};
     use crate::json::{J, Obj, php_escape};
     use crate::state::{Sim, lock};
     use crate::store;
     use crate::v2::render::Shape;
     use crate::v2::render_stored;
 
-    /// The payloads due: every tracking whose status changed since it was last announced.
-    fn due(sim: &Sim) -> Vec<(String, String, String, Obj)> {
+    /// The payloads due: every tracking whose status (in the webhook's version) changed since
+    /// it was last announced.
+    fn due(sim: &Sim, version: WebhookVersion) -> Vec<(String, String, String, Obj)> {
         let now = sim.clock.now_ms();
         let mut guard = sim.store();
         let st = &mut *guard;
@@ -56,9 +86,25 @@ mod sender {
             if t.frozen_ms.is_some() {
                 continue;
             }
-            let status = store::stored_view(&mut st.plans, sim.config.seed, &sim.catalogue, t, now)
-                .v2()
-                .status;
+            let status = match version {
+                WebhookVersion::V2 => {
+                    store::stored_view(&mut st.plans, sim.config.seed, &sim.catalogue, t, now)
+                        .v2()
+                        .status
+                }
+                WebhookVersion::V4 => {
+                    store::stored_view_expiring(
+                        &mut st.plans,
+                        sim.config.seed,
+                        &sim.catalogue,
+                        t,
+                        sim.config.v4.expiry_days * store::DAY_MS,
+                        now,
+                    )
+                    .v4()
+                    .status
+                }
+            };
             if t.notified_status.as_deref() != Some(status) {
                 changed.push((
                     t.carrier_code.clone(),
@@ -73,13 +119,69 @@ mod sender {
             let Some(t) = st.trackings.get(&k).cloned() else {
                 continue;
             };
-            let data = render_stored(sim, st, &t, Shape::Full, now);
+            let data = match version {
+                WebhookVersion::V2 => render_stored(sim, st, &t, Shape::Full, now),
+                WebhookVersion::V4 => crate::v4::render::stored(sim, st, &t, now),
+            };
             if let Some(t) = st.trackings.get_mut(&k) {
                 t.notified_status = Some(status.clone());
             }
             out.push((carrier, number, status, data));
         }
         out
+    }
+
+    /// One push of `data` at `time` (Unix seconds) in the target's version.
+    fn build(
+        client: &reqwest::Client,
+        sim: &Sim,
+        target: &WebhookTarget,
+        time: u64,
+        data: &Obj,
+    ) -> reqwest::RequestBuilder {
+        let post = client
+            .post(&target.url)
+            .header("content-type", "application/json");
+        match target.version {
+            WebhookVersion::V2 => {
+                let body = Obj::new()
+                    .with(
+                        "meta",
+                        Obj::new()
+                            .with("code", 200u32)
+                            .with("type", "Success")
+                            .with("message", "Success"),
+                    )
+                    .with("data", data.clone())
+                    .with(
+                        "verifyInfo",
+                        Obj::new().with("timeStr", time).with(
+                            "signature",
+                            sign(&sim.config.account_email, &time.to_string()),
+                        ),
+                    );
+                post.body(php_escape(&J::from(body).to_text()))
+            }
+            WebhookVersion::V4 => {
+                let body = J::from(
+                    Obj::new()
+                        .with("code", 200u32)
+                        .with("message", "Success")
+                        .with("data", data.clone()),
+                )
+                .to_text();
+                let timestamp = time.to_string();
+                let signature = sign_v4(
+                    target.scheme,
+                    &sim.config.v4.webhook_secret,
+                    &timestamp,
+                    body.as_bytes(),
+                );
+                post.header("timestamp", timestamp)
+                    .header("signature", signature)
+                    .body(body)
+            }
+        }
     }
 
     /// Watches for status changes and delivers them until the simulator stops.
@@ -98,7 +200,7 @@ mod sender {
             }
         };
         loop {
-            for (carrier, number, status, data) in due(&sim) {
+            for (carrier, number, status, data) in due(&sim, target.version) {
                 let sim = sim.clone();
                 let client = client.clone();
                 let target = target.clone();
@@ -119,29 +221,8 @@ mod sender {
                         let time = SystemTime::now()
                             .duration_since(UNIX_EPOCH)
                             .map_or(0, |d| d.as_secs());
-                        let body = Obj::new()
-                            .with(
-                                "meta",
-                                Obj::new()
-                                    .with("code", 200u32)
-                                    .with("type", "Success")
-                                    .with("message", "Success"),
-                            )
-                            .with("data", data.clone())
-                            .with(
-                                "verifyInfo",
-                                Obj::new().with("timeStr", time).with(
-                                    "signature",
-                                    sign(&sim.config.account_email, &time.to_string()),
-                                ),
-                            );
-                        let text = php_escape(&J::from(body).to_text());
-                        let result = client
-                            .post(&target.url)
-                            .header("content-type", "application/json")
-                            .body(text)
-                            .send()
-                            .await;
+                        let request = build(&client, &sim, &target, time, &data);
+                        let result = request.send().await;
                         match result {
                             Ok(r) if r.status().is_success() => {
                                 delivery.delivered = true;

@@ -184,9 +184,9 @@ async fn webhooks_are_signed_so_the_client_verifier_accepts_them_and_failures_ar
             .rate_limits(false)
             .account_email(email)
             .webhook(WebhookTarget {
-                url: receiver.uri(),
                 max_attempts: 3,
                 retry_base_ms: 20,
+                ..WebhookTarget::new(receiver.uri())
             }),
     )
     .await;

@@ -118,6 +118,7 @@ pub(super) fn create(sim: &Sim, p: &Params<'_>, now_ms: i64) -> Result<J, Reply>
         frozen_ms: None,
         status_override: None,
         notified_status: Some("pending".into()),
+        retracked_ms: None,
     };
     let rendered = render_stored(sim, &mut st, &stored, Shape::Created, now_ms);
     st.trackings.insert(k, stored);
