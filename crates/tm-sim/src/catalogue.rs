@@ -123,7 +123,8 @@ static PATTERNS: LazyLock<Vec<(Regex, &'static [&'static str])>> = LazyLock::new
     };
     vec![
         p(r"^1Z[0-9A-Z]{16}$", &["ups"]),
-        p(r"^(94|93|92|95)[0-9]{20}$", &["usps"]),
+        // USPS IMpb: 22 digits, or 26 with a longer service code (the v4 SDK README's example).
+        p(r"^(94|93|92|95)[0-9]{20}([0-9]{4})?$", &["usps"]),
         p(r"^YT[0-9]{16}$", &["yunexpress"]),
         p(r"^LP[0-9]{14}$", &["cainiao"]),
         p(r"^SF[0-9]{12}$", &["sf-express"]),
