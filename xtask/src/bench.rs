@@ -149,36 +149,11 @@ fn print_table(r: &Value) {
         f(&d["value_mb_per_s"]),
         f(&d["ratio"])
     );
-    for c in ["concurrency_1", "concurrency_64"] {
-        let o = &r["client_overhead"][c];
-        println!(
-            "| 2. client vs bare reqwest, {} | {} vs {} req/s: **{}** (CPU {} vs {} µs/request, median of {} pairs) | >= 0.90 |",
-            c.replace('_', " "),
-            f(&o["client_rps"]),
-            f(&o["reqwest_rps"]),
-            f(&o["ratio"]),
-            f(&o["client_cpu_us_per_request"]),
-            f(&o["reqwest_cpu_us_per_request"]),
-            f(&o["rounds"])
-        );
-    }
-    let i = &r["client_instructions"];
-    if i.get("skipped").is_some() {
-        println!(
-            "| 2. client vs bare reqwest, instructions | skipped: {} | |",
-            f(&i["skipped"])
-        );
-    } else {
-        for c in ["concurrency_1", "concurrency_64"] {
-            let o = &i[c];
-            println!(
-                "| 2. client vs bare reqwest, instructions per request, {} | {} vs {}: **{}** | (figure) |",
-                c.replace('_', " "),
-                f(&o["client"]),
-                f(&o["reqwest"]),
-                f(&o["ratio"])
-            );
-        }
+    for (row, api, overhead, instructions) in [
+        ("2", "v2", "client_overhead", "client_instructions"),
+        ("2b", "v4", "client_overhead_v4", "client_instructions_v4"),
+    ] {
+        overhead_rows(r, row, api, overhead, instructions);
     }
     let b = &r["bulk_import"];
     println!(
@@ -228,4 +203,44 @@ fn print_table(r: &Value) {
         f(&s["get_tracking_rps"]),
         f(&s["user_info_rps"])
     );
+    println!(
+        "| 5b. simulator v4, limits off, concurrency {} | **{}** req/s (`trackings/get` of one tracking) | >= 15 000 |",
+        f(&s["concurrency"]),
+        f(&s["v4_get_tracking_rps"])
+    );
+}
+
+/// The client-against-reqwest rows of one generation: throughput pairs and instructions.
+fn overhead_rows(r: &Value, row: &str, api: &str, overhead: &str, instructions: &str) {
+    for c in ["concurrency_1", "concurrency_64"] {
+        let o = &r[overhead][c];
+        println!(
+            "| {row}. {api} client vs bare reqwest, {} | {} vs {} req/s: **{}** (CPU {} vs {} µs/request, median of {} pairs) | >= 0.90 |",
+            c.replace('_', " "),
+            f(&o["client_rps"]),
+            f(&o["reqwest_rps"]),
+            f(&o["ratio"]),
+            f(&o["client_cpu_us_per_request"]),
+            f(&o["reqwest_cpu_us_per_request"]),
+            f(&o["rounds"])
+        );
+    }
+    let i = &r[instructions];
+    if i.get("skipped").is_some() {
+        println!(
+            "| {row}. {api} client vs bare reqwest, instructions | skipped: {} | |",
+            f(&i["skipped"])
+        );
+        return;
+    }
+    for c in ["concurrency_1", "concurrency_64"] {
+        let o = &i[c];
+        println!(
+            "| {row}. {api} client vs bare reqwest, instructions per request, {} | {} vs {}: **{}** | (figure) |",
+            c.replace('_', " "),
+            f(&o["client"]),
+            f(&o["reqwest"]),
+            f(&o["ratio"])
+        );
+    }
 }

@@ -63,42 +63,127 @@ where
     (rps, used * 1e6 / n as f64)
 }
 
-/// One single-tracking GET through the client, decoded into the typed model.
-async fn get_through_client(c: Client) {
-    c.trackings()
-        .get("dhl", "1234567890")
-        .await
-        .expect("client GET");
+/// A request of the overhead scenario, boxed so both generations share the harness.
+type Call = Arc<dyn Fn() -> futures::future::BoxFuture<'static, ()> + Send + Sync>;
+
+/// Which API generation a scenario speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Api {
+    V2,
+    V4,
 }
 
-/// The same GET through bare reqwest, decoded into the same typed model.
-async fn get_through_reqwest(http: reqwest::Client, url: Arc<str>) {
+impl Api {
+    fn parse(s: Option<&str>) -> Api {
+        match s {
+            Some("v4") => Api::V4,
+            _ => Api::V2,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Api::V2 => "v2",
+            Api::V4 => "v4",
+        }
+    }
+}
+
+/// The two sides of scenario 2 for `api`, after creating the tracking both fetch: the client
+/// (`trackings().get` in v2, `trackings().find` by number and courier in v4) and bare reqwest
+/// fetching the same URL and decoding into the same typed model.
+async fn overhead_setup(v2_base: &str, api: Api) -> (Call, Call) {
+    let http = reqwest::Client::new();
+    let v4_base = v2_base.replacen("/v2", "/v4", 1);
+    match api {
+        Api::V2 => {
+            let c = client(v2_base, false);
+            c.trackings()
+                .create(CreateTrackingRequest::new("dhl", "1234567890"))
+                .await
+                .ok();
+            let url: Arc<str> = format!("{v2_base}/trackings/dhl/1234567890").into();
+            let client_side: Call = Arc::new(move || {
+                let c = c.clone();
+                Box::pin(async move {
+                    c.trackings()
+                        .get("dhl", "1234567890")
+                        .await
+                        .expect("client GET");
+                })
+            });
+            let bare: Call = Arc::new(move || {
+                let (http, url) = (http.clone(), url.clone());
+                Box::pin(async move {
+                    let env: Envelope<Tracking> =
+                        bare_get(&http, &url, "Trackingmore-Api-Key").await;
+                    std::hint::black_box(env);
+                })
+            });
+            (client_side, bare)
+        }
+        Api::V4 => {
+            let c = tm_core::v4::Client::builder()
+                .api_key(KEY)
+                .base_url(&v4_base)
+                .without_rate_limits()
+                .build()
+                .unwrap_or_else(|e| panic!("client: {e}"));
+            c.trackings()
+                .create(tm_core::types::v4::CreateTrackingRequest::new(
+                    "dhl",
+                    "1234567890",
+                ))
+                .await
+                .ok();
+            let url: Arc<str> =
+                format!("{v4_base}/trackings/get?tracking_numbers=1234567890&courier_code=dhl")
+                    .into();
+            let client_side: Call = Arc::new(move || {
+                let c = c.clone();
+                Box::pin(async move {
+                    let found = c
+                        .trackings()
+                        .find("1234567890", Some("dhl"))
+                        .await
+                        .expect("client GET");
+                    assert_eq!(found.len(), 1);
+                })
+            });
+            let bare: Call = Arc::new(move || {
+                let (http, url) = (http.clone(), url.clone());
+                Box::pin(async move {
+                    let env: tm_core::types::v4::Envelope<Vec<tm_core::types::v4::Tracking>> =
+                        bare_get(&http, &url, "Tracking-Api-Key").await;
+                    std::hint::black_box(env);
+                })
+            });
+            (client_side, bare)
+        }
+    }
+}
+
+/// A GET through bare reqwest with the key under `header`, decoded as `T`.
+async fn bare_get<T: serde::de::DeserializeOwned>(
+    http: &reqwest::Client,
+    url: &str,
+    header: &str,
+) -> T {
     let bytes = http
-        .get(&*url)
-        .header("Trackingmore-Api-Key", KEY)
+        .get(url)
+        .header(header, KEY)
         .send()
         .await
         .expect("reqwest GET")
         .bytes()
         .await
         .expect("body");
-    let env: Envelope<Tracking> = serde_json::from_slice(&bytes).expect("decodes");
-    std::hint::black_box(env);
+    serde_json::from_slice(&bytes).expect("decodes")
 }
 
-/// A client with limits off against `base`, and the tracking both sides fetch.
-async fn overhead_setup(base: &str) -> (Client, reqwest::Client, Arc<str>) {
-    let c = client(base, false);
-    c.trackings()
-        .create(CreateTrackingRequest::new("dhl", "1234567890"))
-        .await
-        .ok();
-    let url: Arc<str> = format!("{base}/trackings/dhl/1234567890").into();
-    (c, reqwest::Client::new(), url)
-}
-
-/// Single-tracking GETs through `tm_core::Client` and through bare reqwest (fetching and
-/// decoding into the same typed model), limits off, against the simulator at `base`.
+/// Single-tracking GETs through the `api` generation's client and through bare reqwest
+/// (fetching and decoding into the same typed model), limits off, against the simulator at
+/// `base` (its `/v2` URL).
 ///
 /// `rounds` pairs of `requests` each: many short pairs, each run back to back in alternating
 /// order, keep a burst of noise on this shared machine from landing on one side only; the
@@ -107,17 +192,17 @@ async fn overhead_setup(base: &str) -> (Client, reqwest::Client, Arc<str>) {
 /// Besides the throughput ratio it reports this process's CPU time per request on each side:
 /// their difference is what the client adds, whether the simulator shares the process (its
 /// share is the same on both sides) or runs apart (`tm-bench overhead --base URL`).
-async fn client_overhead(base: &str, requests: usize, rounds: usize) -> Value {
-    let (c, http, url) = overhead_setup(base).await;
+async fn client_overhead(base: &str, requests: usize, rounds: usize, api: Api) -> Value {
+    let (client_side, bare) = overhead_setup(base, api).await;
     let mut out = serde_json::Map::new();
     for concurrency in [1usize, 64] {
         let run_client = {
-            let c = c.clone();
-            move || get_through_client(c.clone())
+            let f = client_side.clone();
+            move || f()
         };
         let run_bare = {
-            let (http, url) = (http.clone(), url.clone());
-            move || get_through_reqwest(http.clone(), url.clone())
+            let f = bare.clone();
+            move || f()
         };
         // Warm up both, then run paired rounds back to back (the machine is shared and noisy:
         // a pair sees the same noise) and report the medians.
@@ -154,12 +239,18 @@ async fn client_overhead(base: &str, requests: usize, rounds: usize) -> Value {
 /// Instructions one process executes to run `requests` GETs on `side` against `base`, counted
 /// by valgrind's callgrind (deterministic, unlike time on a shared machine); `None` without
 /// valgrind.
-fn count_instructions(base: &str, side: &str, requests: usize, concurrency: usize) -> Option<u64> {
+fn count_instructions(
+    base: &str,
+    side: &str,
+    requests: usize,
+    concurrency: usize,
+    api: Api,
+) -> Option<u64> {
     let exe = std::env::current_exe().ok()?;
     let out = std::process::Command::new("valgrind")
         .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
         .arg(exe)
-        .args(["side", "--side", side, "--base", base])
+        .args(["side", "--side", side, "--base", base, "--api", api.name()])
         .args(["--requests", &requests.to_string()])
         .args(["--concurrency", &concurrency.to_string()])
         .output()
@@ -180,7 +271,7 @@ fn count_instructions(base: &str, side: &str, requests: usize, concurrency: usiz
 /// The client's cost per request in instructions against bare reqwest's: each side runs in a
 /// child process under callgrind at two sizes, and the difference between them divided by the
 /// extra requests is the cost per request, free of start-up and of the simulator's share.
-fn instructions_per_request(base: &str) -> Value {
+fn instructions_per_request(base: &str, api: Api) -> Value {
     if std::process::Command::new("valgrind")
         .arg("--version")
         .output()
@@ -192,8 +283,8 @@ fn instructions_per_request(base: &str) -> Value {
     let mut out = serde_json::Map::new();
     for concurrency in [1usize, 64] {
         let per_request = |side: &str| -> Option<f64> {
-            let a = count_instructions(base, side, small, concurrency)?;
-            let b = count_instructions(base, side, large, concurrency)?;
+            let a = count_instructions(base, side, small, concurrency, api)?;
+            let b = count_instructions(base, side, large, concurrency, api)?;
             Some((b as f64 - a as f64) / (large - small) as f64)
         };
         let (Some(c), Some(r)) = (per_request("client"), per_request("reqwest")) else {
@@ -219,8 +310,8 @@ async fn unlimited_sim() -> SimHandle {
 
 /// [`instructions_per_request`] on a blocking thread: its child processes wait there while
 /// the runtime's threads serve the simulator at `base`.
-async fn instructions_off_runtime(base: String) -> Value {
-    tokio::task::spawn_blocking(move || instructions_per_request(&base))
+async fn instructions_off_runtime(base: String, api: Api) -> Value {
+    tokio::task::spawn_blocking(move || instructions_per_request(&base, api))
         .await
         .unwrap_or_else(|e| json!({"skipped": e.to_string()}))
 }
@@ -230,6 +321,10 @@ async fn sim_throughput(sim: &SimHandle, requests: usize) -> Value {
     let http = reqwest::Client::new();
     let url = format!("{}/trackings/dhl/1234567890", sim.base_url());
     let info = format!("{}/trackings/getuserinfo", sim.base_url());
+    let v4_url = format!(
+        "{}/trackings/get?tracking_numbers=1234567890&courier_code=dhl",
+        sim.v4_base_url()
+    );
     let hit = |url: String| {
         let http = http.clone();
         move || {
@@ -239,6 +334,7 @@ async fn sim_throughput(sim: &SimHandle, requests: usize) -> Value {
                 let r = http
                     .get(&url)
                     .header("Trackingmore-Api-Key", KEY)
+                    .header("Tracking-Api-Key", KEY)
                     .send()
                     .await
                     .expect("GET");
@@ -249,7 +345,9 @@ async fn sim_throughput(sim: &SimHandle, requests: usize) -> Value {
     drive(requests / 10, 64, hit(url.clone())).await;
     let get = drive(requests, 64, hit(url)).await;
     let light = drive(requests, 64, hit(info)).await;
-    json!({"concurrency": 64, "requests": requests, "get_tracking_rps": get.round(), "user_info_rps": light.round()})
+    let v4 = drive(requests, 64, hit(v4_url)).await;
+    json!({"concurrency": 64, "requests": requests, "get_tracking_rps": get.round(),
+           "user_info_rps": light.round(), "v4_get_tracking_rps": v4.round()})
 }
 
 /// `count` trackings through `create_many` with the limits on: the simulator allows `rate`
@@ -473,23 +571,20 @@ async fn main() {
                 eprintln!("--side must be client or reqwest, not {side:?}");
                 std::process::exit(2);
             }
-            let (c, http, url) = overhead_setup(&base).await;
-            match side.as_deref() {
-                Some("client") => {
-                    drive(requests, concurrency, move || get_through_client(c.clone())).await;
-                }
-                _ => {
-                    drive(requests, concurrency, move || {
-                        get_through_reqwest(http.clone(), url.clone())
-                    })
-                    .await;
-                }
-            }
+            let (client_side, bare) =
+                overhead_setup(&base, Api::parse(arg("--api").as_deref())).await;
+            let f = if side.as_deref() == Some("client") {
+                client_side
+            } else {
+                bare
+            };
+            drive(requests, concurrency, move || f()).await;
         }
         Some("instructions") => {
             // Scenario 2 counted in instructions alone (needs valgrind).
             let sim = unlimited_sim().await;
-            let report = instructions_off_runtime(sim.base_url()).await;
+            let report =
+                instructions_off_runtime(sim.base_url(), Api::parse(arg("--api").as_deref())).await;
             println!(
                 "{}",
                 serde_json::to_string_pretty(&report).unwrap_or_default()
@@ -503,11 +598,12 @@ async fn main() {
                 arg(name).and_then(|r| r.parse().ok()).unwrap_or(default)
             };
             let (requests, rounds) = (num("--requests", 4_000), num("--rounds", 15));
+            let api = Api::parse(arg("--api").as_deref());
             let report = match arg("--base") {
-                Some(base) => client_overhead(&base, requests, rounds).await,
+                Some(base) => client_overhead(&base, requests, rounds, api).await,
                 None => {
                     let sim = unlimited_sim().await;
-                    client_overhead(&sim.base_url(), requests, rounds).await
+                    client_overhead(&sim.base_url(), requests, rounds, api).await
                 }
             };
             println!(
@@ -519,12 +615,11 @@ async fn main() {
             let quick = args.iter().any(|a| a == "--quick");
             let sim = unlimited_sim().await;
             let requests = if quick { 2_000 } else { 20_000 };
-            let overhead = if quick {
-                client_overhead(&sim.base_url(), 1_000, 5).await
-            } else {
-                client_overhead(&sim.base_url(), 4_000, 15).await
-            };
-            let instructions = instructions_off_runtime(sim.base_url()).await;
+            let (n, rounds) = if quick { (1_000, 5) } else { (4_000, 15) };
+            let overhead = client_overhead(&sim.base_url(), n, rounds, Api::V2).await;
+            let overhead_v4 = client_overhead(&sim.base_url(), n, rounds, Api::V4).await;
+            let instructions = instructions_off_runtime(sim.base_url(), Api::V2).await;
+            let instructions_v4 = instructions_off_runtime(sim.base_url(), Api::V4).await;
             let throughput = sim_throughput(&sim, requests).await;
             drop(sim);
             let bulk = bulk_import(if quick { 2_000 } else { 10_000 }, 1.0).await;
@@ -544,6 +639,8 @@ async fn main() {
                 "quick": quick,
                 "client_overhead": overhead,
                 "client_instructions": instructions,
+                "client_overhead_v4": overhead_v4,
+                "client_instructions_v4": instructions_v4,
                 "sim_throughput": throughput,
                 "bulk_import": bulk,
                 "list_all": list,
@@ -556,7 +653,7 @@ async fn main() {
         }
         _ => {
             eprintln!(
-                "usage: tm-bench all [--quick] | overhead [--requests N] [--rounds N] [--base URL] | instructions | side … | redis | list-child … | redis-child …"
+                "usage: tm-bench all [--quick] | overhead [--api v2|v4] [--requests N] [--rounds N] [--base URL] | instructions [--api v2|v4] | side … | redis | list-child … | redis-child …"
             );
             std::process::exit(2);
         }

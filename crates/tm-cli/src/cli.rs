@@ -34,8 +34,8 @@ pub struct Cli {
 /// would stall an interactive session (said in `--sandbox`'s help).
 pub const SANDBOX_SUSPENSION: std::time::Duration = std::time::Duration::from_secs(10);
 
-/// The global flags that mean nothing to `tm sim` (it makes no API calls and prints one
-/// line): hidden from its help and refused on its command line.
+/// The global flags that mean nothing to `tm sim` (it makes no API calls, serves both
+/// generations and prints one line): hidden from its help and refused on its command line.
 const NOT_FOR_SIM: &[&str] = &[
     "api_key",
     "base_url",
@@ -46,6 +46,7 @@ const NOT_FOR_SIM: &[&str] = &[
     "sandbox_state",
     "sandbox_speed",
     "redis_wait",
+    "api",
 ];
 
 impl Cli {
@@ -110,9 +111,27 @@ pub enum Format {
     Csv,
 }
 
+/// The API generation a command speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ApiVersion {
+    /// TrackingMore v2 (`/v2`, `Trackingmore-Api-Key`).
+    V2,
+    /// TrackingMore v4 (`/v4`, `Tracking-Api-Key`), the generation accounts use today.
+    V4,
+}
+
 /// Flags every command takes.
 #[derive(Debug, Args)]
 pub struct Global {
+    /// The API generation: v2 or v4 (the sandbox serves both).
+    #[arg(
+        long = "api",
+        value_enum,
+        env = "TRACKINGMORE_API_VERSION",
+        default_value_t = ApiVersion::V2,
+        global = true
+    )]
+    pub api: ApiVersion,
     /// TrackingMore API key.
     #[arg(
         long,
@@ -169,7 +188,8 @@ pub struct Global {
 pub enum Command {
     /// Track shipments: create the ones not yet tracked, then show each one's status.
     Track(TrackArgs),
-    /// List carriers.
+    /// List carriers (v4: couriers).
+    #[command(visible_alias = "couriers")]
     Carriers {
         /// Carrier names in this language (en, cn, tw, es, ru, it).
         #[arg(long)]
@@ -192,24 +212,30 @@ pub enum Command {
         #[command(flatten)]
         fields: CreateFields,
     },
-    /// Show one tracking with its checkpoints.
+    /// Show one tracking with its checkpoints (v4: by CARRIER NUMBER or by its 32-hex id).
     Get {
-        /// Carrier code.
+        /// Carrier code (v4: or the tracking's id).
         carrier: String,
         /// Tracking number.
-        number: String,
+        number: Option<String>,
         /// Checkpoint language.
         #[arg(long)]
         lang: Option<String>,
     },
     /// List trackings.
     List(ListArgs),
-    /// Change a tracking's fields, status or archive flag.
+    /// Change a tracking's fields, status or archive flag (v4: by CARRIER NUMBER or id).
     Update {
-        /// Carrier code.
+        /// Carrier code (v4: or the tracking's id).
         carrier: String,
         /// Tracking number.
-        number: String,
+        number: Option<String>,
+        /// Move it to this carrier (v4; v2: `tm change-carrier`).
+        #[arg(long)]
+        courier: Option<String>,
+        /// A note (v4; v2 names it the comment).
+        #[arg(long)]
+        note: Option<String>,
         /// Product title.
         #[arg(long)]
         title: Option<String>,
@@ -238,11 +264,23 @@ pub enum Command {
         #[arg(long)]
         archived: Option<bool>,
     },
-    /// Delete a tracking.
+    /// Delete a tracking (v4: by CARRIER NUMBER or id).
     Delete {
-        /// Carrier code.
+        /// Carrier code (v4: or the tracking's id).
         carrier: String,
         /// Tracking number.
+        number: Option<String>,
+    },
+    /// Restart an expired tracking (v4 only; by CARRIER NUMBER or id).
+    Retrack {
+        /// Carrier code, or the tracking's id.
+        carrier: String,
+        /// Tracking number.
+        number: Option<String>,
+    },
+    /// Look up an air waybill (air cargo), e.g. 235-69030430.
+    Awb {
+        /// The air waybill number: 3-digit airline prefix, 8 digits.
         number: String,
     },
     /// Query the carrier right now.
@@ -264,7 +302,7 @@ pub enum Command {
         /// New carrier.
         to: String,
     },
-    /// Count trackings per status.
+    /// Count trackings per status (v4: counted from the list; it has no counts endpoint).
     Stats {
         /// Created at or after (Unix seconds).
         #[arg(long)]
@@ -377,6 +415,9 @@ pub struct Filters {
     /// Archived only (true) or unarchived only (false).
     #[arg(long)]
     pub archived: Option<bool>,
+    /// Only this carrier (v4).
+    #[arg(long)]
+    pub courier: Option<String>,
 }
 
 /// `tm list`.
@@ -437,9 +478,18 @@ pub struct WatchArgs {
 pub enum WebhookCommand {
     /// Check one webhook body from a file or stdin.
     Verify {
-        /// The account e-mail (the signing key).
+        /// The account e-mail (v2's signing key).
+        #[arg(long, required_unless_present = "secret")]
+        email: Option<String>,
+        /// The webhook secret (v4's signing key).
+        #[arg(long, conflicts_with = "email")]
+        secret: Option<String>,
+        /// The push's `timestamp` header (v4).
         #[arg(long)]
-        email: String,
+        timestamp: Option<String>,
+        /// The push's `signature` header (v4).
+        #[arg(long)]
+        signature: Option<String>,
         /// Refuse bodies signed longer ago than this many seconds.
         #[arg(long)]
         max_age: Option<u64>,
@@ -454,9 +504,12 @@ pub enum WebhookCommand {
         /// Address to bind.
         #[arg(long, default_value = "127.0.0.1")]
         bind: String,
-        /// The account e-mail (the signing key).
-        #[arg(long)]
-        email: String,
+        /// The account e-mail (v2's signing key).
+        #[arg(long, required_unless_present = "secret")]
+        email: Option<String>,
+        /// The webhook secret (v4's signing key: verifies v4 pushes, signed in their headers).
+        #[arg(long, conflicts_with = "email")]
+        secret: Option<String>,
         /// Refuse bodies signed longer ago than this many seconds (0: no limit).
         #[arg(long, default_value_t = 600)]
         max_age: u64,
@@ -535,6 +588,19 @@ pub struct SimArgs {
     /// (repeatable).
     #[arg(long = "inactive-feature", value_name = "ROUTE")]
     pub inactive_features: Vec<String>,
+    /// The webhook secret v4 pushes are signed with.
+    #[arg(long, value_name = "SECRET")]
+    pub webhook_secret: Option<String>,
+    /// The webhook's version (it must equal the API version the receiver speaks).
+    #[arg(long, value_enum, default_value_t = ApiVersion::V2)]
+    pub webhook_version: ApiVersion,
+    /// How v4 pushes are signed: timestamp-hex (the reference's example), timestamp-base64,
+    /// body-hex, body-base64.
+    #[arg(long, value_name = "SCHEME", default_value = "timestamp-hex")]
+    pub webhook_scheme: String,
+    /// `data` of a v4 error answer: empty-array, empty-object, null or absent.
+    #[arg(long, value_name = "FORM", default_value = "empty-array")]
+    pub v4_error_data: String,
     /// Slack for early requests, in milliseconds.
     #[arg(long, default_value_t = 100)]
     pub tolerance_ms: u64,

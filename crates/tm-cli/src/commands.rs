@@ -69,6 +69,7 @@ pub async fn run(client: &Client, command: Command, out: &mut Out) -> Result<(),
             number,
             lang,
         } => {
+            let number = v2_number(number, "get")?;
             let t = match lang {
                 Some(l) => {
                     client
@@ -93,7 +94,20 @@ pub async fn run(client: &Client, command: Command, out: &mut Out) -> Result<(),
             logistics_channel,
             mark,
             archived,
+            courier,
+            note,
         } => {
+            let number = v2_number(number, "update")?;
+            if let Some(to) = courier {
+                return Err(Failure::Usage(format!(
+                    "v2 moves a tracking with `tm change-carrier {number} {carrier} {to}` (v4: `tm --api v4 update … --courier {to}`)"
+                )));
+            }
+            if note.is_some() {
+                return Err(Failure::Usage(
+                    "v2's update takes no note (its comment is set at creation); v4's does: `tm --api v4 update … --note …`".into(),
+                ));
+            }
             let changes = UpdateTrackingRequest {
                 title,
                 order_id,
@@ -136,6 +150,7 @@ pub async fn run(client: &Client, command: Command, out: &mut Out) -> Result<(),
             }
         }
         Command::Delete { carrier, number } => {
+            let number = v2_number(number, "delete")?;
             client.trackings().delete(&carrier, &number).await?;
             if matches!(out.format, Format::Json | Format::Jsonl) {
                 out.json(
@@ -208,7 +223,14 @@ pub async fn run(client: &Client, command: Command, out: &mut Out) -> Result<(),
                 _ => out.json(&info),
             }
         }
-        Command::Import(args) => import::run(client, args, out).await,
+        Command::Retrack { .. } => Err(Failure::Usage(
+            "v2 has no retrack: an expired tracking is created again (`tm delete`, `tm create`); v4 retracks it: `tm --api v4 retrack …`".into(),
+        )),
+        Command::Awb { number } => {
+            let result = client.trackings().air_cargo(&number).await?;
+            out.json(&result)
+        }
+        Command::Import(args) => import::run(&crate::Backend::V2(client.clone()), args, out).await,
         Command::Export(args) => export(client, args, out).await,
         Command::Watch(args) => watch::run(client, args, out).await,
         Command::Webhook { .. } | Command::Sim(_) | Command::Reset => {
@@ -217,7 +239,7 @@ pub async fn run(client: &Client, command: Command, out: &mut Out) -> Result<(),
     }
 }
 
-fn create_request(carrier: &str, number: &str, f: CreateFields) -> CreateTrackingRequest {
+pub fn create_request(carrier: &str, number: &str, f: CreateFields) -> CreateTrackingRequest {
     let mut r = CreateTrackingRequest::new(carrier, number);
     r.title = f.title;
     r.order_id = f.order_id;
@@ -288,6 +310,15 @@ fn detail(t: &Tracking, out: &mut Out) -> Result<(), Failure> {
         out.table(&["DATE", "STATUS", "EVENT", "WHERE"], rows)?;
     }
     Ok(())
+}
+
+/// The tracking number v2 addresses a tracking by (with its carrier).
+fn v2_number(number: Option<String>, command: &str) -> Result<String, Failure> {
+    number.ok_or_else(|| {
+        Failure::Usage(format!(
+            "v2 addresses a tracking by CARRIER NUMBER: `tm {command} CARRIER NUMBER` (a 32-hex id works with --api v4)"
+        ))
+    })
 }
 
 async fn carriers(
@@ -463,7 +494,8 @@ fn parse_target(arg: &str) -> Result<TrackingRef, Failure> {
     }
 }
 
-async fn track(client: &Client, args: TrackArgs, out: &mut Out) -> Result<(), Failure> {
+/// The shipments `tm track` is given: `CARRIER:NUMBER` arguments and the rows of `--file`.
+pub fn track_requests(args: &TrackArgs) -> Result<Vec<CreateTrackingRequest>, Failure> {
     let mut requests: Vec<CreateTrackingRequest> = Vec::new();
     for s in &args.shipments {
         let t = parse_target(s)?;
@@ -480,6 +512,11 @@ async fn track(client: &Client, args: TrackArgs, out: &mut Out) -> Result<(), Fa
             "nothing to track: give CARRIER:NUMBER arguments or --file shipments.csv".into(),
         ));
     }
+    Ok(requests)
+}
+
+async fn track(client: &Client, args: TrackArgs, out: &mut Out) -> Result<(), Failure> {
+    let requests = track_requests(&args)?;
     let report = client.trackings().create_many(requests).await;
     let c = report.counts();
     if c.created > 0 {

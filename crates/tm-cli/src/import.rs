@@ -2,8 +2,9 @@
 //!
 //! The journal (`FILE.journal`, JSON lines) records each row's final outcome as soon as its
 //! batch returns. A rerun skips every row with a final outcome and sends the rest, so an
-//! interruption at any point loses nothing, and a row sent twice meets 4016 ("already
-//! existed") rather than being created twice.
+//! interruption at any point loses nothing, and a row sent twice meets "already exists" (v2
+//! 4016, v4 4101) rather than being created twice. The same file imports into either
+//! generation: under `--api v4` each row becomes a v4 create request (`tm_core::bridge`).
 
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
@@ -13,11 +14,11 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tm_core::types::v2::CreateTrackingRequest;
-use tm_core::{Client, ItemOutcome};
+use tm_core::{BatchReport, ItemOutcome};
 
 use crate::cli::{Format, ImportArgs};
 use crate::output::Out;
-use crate::{Failure, client_exit_code};
+use crate::{Backend, Failure, client_exit_code};
 
 /// One data row of a shipments CSV: the create fields, by their API names (headers are read
 /// case-insensitively). A column this does not name is refused with the list of known ones.
@@ -168,8 +169,61 @@ fn read_journal(path: &Path, out: &Out) -> Result<HashMap<usize, Entry>, Failure
     Ok(done)
 }
 
+/// What happened to one row, whichever generation created it.
+pub struct Settled {
+    /// The outcome's label (`created`, `already_exists`, `rejected`, …).
+    pub label: &'static str,
+    /// Why, for a rejected, invalid or failed row.
+    pub reason: Option<String>,
+    /// The error of a call that failed as a whole.
+    pub failed: Option<std::sync::Arc<tm_core::Error>>,
+    /// False when the row was not sent or not confirmed: it is sent again on a rerun.
+    pub settled: bool,
+}
+
+fn settle<C>(report: BatchReport<C>) -> Vec<Settled> {
+    report
+        .items
+        .into_iter()
+        .map(|i| Settled {
+            label: i.outcome.label(),
+            reason: i.outcome.reason(),
+            settled: !matches!(
+                i.outcome,
+                ItemOutcome::NotSent | ItemOutcome::Unconfirmed | ItemOutcome::Failed(_)
+            ),
+            failed: match i.outcome {
+                ItemOutcome::Failed(e) => Some(e),
+                _ => None,
+            },
+        })
+        .collect()
+}
+
+impl Backend {
+    /// Items per batch call.
+    pub fn batch_size(&self) -> usize {
+        match self {
+            Backend::V2(c) => c.config().batch_size,
+            Backend::V4(c) => c.config().batch_size,
+        }
+    }
+
+    /// Creates `requests` in batches; one outcome per request, in order.
+    pub async fn create_many(&self, requests: Vec<CreateTrackingRequest>) -> Vec<Settled> {
+        match self {
+            Backend::V2(c) => settle(c.trackings().create_many(requests).await),
+            Backend::V4(c) => settle(
+                c.trackings()
+                    .create_many(requests.iter().map(tm_core::bridge::create_request_to_v4))
+                    .await,
+            ),
+        }
+    }
+}
+
 /// `tm import FILE`.
-pub async fn run(client: &Client, args: ImportArgs, out: &mut Out) -> Result<(), Failure> {
+pub async fn run(client: &Backend, args: ImportArgs, out: &mut Out) -> Result<(), Failure> {
     let rows = read_csv(&args.file)?;
     let journal_path = args
         .journal
@@ -221,38 +275,32 @@ pub async fn run(client: &Client, args: ImportArgs, out: &mut Out) -> Result<(),
     });
     let mut failure: Option<Failure> = None;
     let mut unsent = 0usize;
-    for chunk in pending.chunks(client.config().batch_size) {
+    for chunk in pending.chunks(client.batch_size()) {
         if failure.is_some() {
             unsent += chunk.len();
             continue;
         }
-        let report = client
-            .trackings()
-            .create_many(chunk.iter().map(|(_, r)| r.clone()))
+        let settled = client
+            .create_many(chunk.iter().map(|(_, r)| r.clone()).collect())
             .await;
         let mut lines = String::new();
-        for ((row, _), item) in chunk.iter().zip(&report.items) {
-            if let ItemOutcome::Failed(e) = &item.outcome {
+        for ((row, request), item) in chunk.iter().zip(settled) {
+            if let Some(e) = &item.failed {
                 failure.get_or_insert(Failure::Coded {
                     code: client_exit_code(e),
                     message: e.to_string(),
                 });
-                unsent += 1;
-                continue;
             }
-            if matches!(
-                item.outcome,
-                ItemOutcome::NotSent | ItemOutcome::Unconfirmed
-            ) {
+            if !item.settled {
                 unsent += 1;
                 continue;
             }
             let entry = Entry {
                 row: *row,
-                carrier_code: item.target.carrier_code.clone(),
-                tracking_number: item.target.tracking_number.clone(),
-                outcome: item.outcome.label().to_owned(),
-                reason: item.outcome.reason(),
+                carrier_code: request.carrier_code.clone(),
+                tracking_number: request.tracking_number.clone(),
+                outcome: item.label.to_owned(),
+                reason: item.reason,
             };
             lines.push_str(&serde_json::to_string(&entry).unwrap_or_default());
             lines.push('\n');

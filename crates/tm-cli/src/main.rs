@@ -11,6 +11,7 @@ mod commands;
 mod import;
 mod output;
 mod sim;
+mod v4cmd;
 mod watch;
 mod webhooks;
 
@@ -98,10 +99,18 @@ impl From<tm_core::ConfigError> for Failure {
     }
 }
 
+/// The client for this run: one generation's.
+pub enum Backend {
+    /// v2.
+    V2(Client),
+    /// v4.
+    V4(tm_core::v4::Client),
+}
+
 /// The client for this run, and the sandbox behind it when `--sandbox` is set.
 pub struct Session {
     /// The client.
-    pub client: Client,
+    pub client: Backend,
     /// The in-process simulator, in sandbox mode.
     pub sandbox: Option<SimHandle>,
 }
@@ -115,43 +124,32 @@ fn sandbox_state(g: &Global) -> PathBuf {
     })
 }
 
-/// Builds the client from the flags (and starts the sandbox).
-pub async fn connect(g: &Global) -> Result<Session, Failure> {
-    let mut builder = Client::builder();
-    if let Some(t) = g.timeout {
-        if !(t.is_finite() && t > 0.0) {
-            return Err(Failure::Usage(format!(
-                "--timeout {t}: must be a positive number of seconds"
-            )));
-        }
-        builder = builder.attempt_timeout(Duration::from_secs_f64(t));
+/// A rate limiter shared through Redis for `key` with `api`'s limits, or none without
+/// `--redis-url`. Each generation has its own Redis keys: both name a class `default`, at
+/// different rates.
+fn shared_limits(
+    g: &Global,
+    key: &str,
+) -> Result<Option<std::sync::Arc<dyn tm_core::transport::RateLimiter>>, Failure> {
+    let Some(url) = &g.redis_url else {
+        return Ok(None);
+    };
+    if !(g.redis_wait.is_finite() && g.redis_wait >= 0.0) {
+        return Err(Failure::Usage(format!(
+            "--redis-wait {}: must be a number of seconds, 0 or more",
+            g.redis_wait
+        )));
     }
-    if let Some(r) = g.max_retries {
-        builder = builder.max_attempts(r.saturating_add(1));
-    }
-    let shared_limits = |key: &str| -> Result<
-        Option<std::sync::Arc<dyn tm_core::transport::RateLimiter>>,
-        Failure,
-    > {
-        let Some(url) = &g.redis_url else {
-            return Ok(None);
-        };
-        if !(g.redis_wait.is_finite() && g.redis_wait >= 0.0) {
-            return Err(Failure::Usage(format!(
-                "--redis-wait {}: must be a number of seconds, 0 or more",
-                g.redis_wait
-            )));
-        }
-        let options = tm_redis::RedisLimiterOptions {
-            unavailable_wait: Duration::from_secs_f64(g.redis_wait),
-            ..tm_redis::RedisLimiterOptions::default()
-        };
-        let limiter = tm_redis::RedisRateLimiter::new(
-            url,
-            key,
-            tm_core::v2::rules::rate_limits(),
-            options,
-        )
+    let (limits, prefix) = match g.api {
+        cli::ApiVersion::V2 => (tm_core::v2::rules::rate_limits(), "tm:rl"),
+        cli::ApiVersion::V4 => (tm_core::v4::rules::rate_limits(), "tm:rl:v4"),
+    };
+    let options = tm_redis::RedisLimiterOptions {
+        unavailable_wait: Duration::from_secs_f64(g.redis_wait),
+        key_prefix: prefix.into(),
+        ..tm_redis::RedisLimiterOptions::default()
+    };
+    let limiter = tm_redis::RedisRateLimiter::new(url, key, limits, options)
         .map_err(|e| Failure::Usage(format!("--redis-url: {e}")))?
         // Told at once, whatever the verbosity: a worker silently waiting on Redis looks hung.
         .on_availability(|change| match change {
@@ -166,9 +164,40 @@ pub async fn connect(g: &Global) -> Result<Session, Failure> {
             }
             _ => {}
         });
-        Ok(Some(std::sync::Arc::new(limiter)))
-    };
-    if g.sandbox {
+    Ok(Some(std::sync::Arc::new(limiter)))
+}
+
+/// The flags' settings on a builder of either generation.
+fn configure<C>(
+    g: &Global,
+    mut builder: tm_core::ClientBuilder<C>,
+    key: &str,
+    base_url: Option<String>,
+) -> Result<tm_core::ClientBuilder<C>, Failure> {
+    if let Some(t) = g.timeout {
+        if !(t.is_finite() && t > 0.0) {
+            return Err(Failure::Usage(format!(
+                "--timeout {t}: must be a positive number of seconds"
+            )));
+        }
+        builder = builder.attempt_timeout(Duration::from_secs_f64(t));
+    }
+    if let Some(r) = g.max_retries {
+        builder = builder.max_attempts(r.saturating_add(1));
+    }
+    if let Some(l) = shared_limits(g, key)? {
+        builder = builder.rate_limiter(l);
+    }
+    builder = builder.api_key(key);
+    if let Some(url) = base_url {
+        builder = builder.base_url(url);
+    }
+    Ok(builder)
+}
+
+/// Builds the client from the flags (and starts the sandbox).
+pub async fn connect(g: &Global) -> Result<Session, Failure> {
+    let (key, base, sandbox) = if g.sandbox {
         let sim = Simulator::builder()
             .state_file(sandbox_state(g))
             .suspension(cli::SANDBOX_SUSPENSION)
@@ -178,36 +207,28 @@ pub async fn connect(g: &Global) -> Result<Session, Failure> {
             .start()
             .await
             .map_err(|e| Failure::Usage(format!("could not start the sandbox: {e}")))?;
-        if let Some(l) = shared_limits("sandbox")? {
-            builder = builder.rate_limiter(l);
-        }
-        let client = builder
-            .api_key("sandbox")
-            .base_url(sim.base_url())
-            .build()?;
-        return Ok(Session {
-            client,
-            sandbox: Some(sim),
-        });
-    }
-    let Some(key) = g.api_key.clone().filter(|k| !k.is_empty()) else {
-        return Err(Failure::Usage(
-            "no API key: pass --api-key or set TRACKINGMORE_API_KEY (get one at \
-             https://www.trackingmore.com), or add --sandbox to use the built-in simulator"
-                .into(),
-        ));
+        let base = match g.api {
+            cli::ApiVersion::V2 => sim.base_url(),
+            cli::ApiVersion::V4 => sim.v4_base_url(),
+        };
+        ("sandbox".to_owned(), Some(base), Some(sim))
+    } else {
+        let Some(key) = g.api_key.clone().filter(|k| !k.is_empty()) else {
+            return Err(Failure::Usage(
+                "no API key: pass --api-key or set TRACKINGMORE_API_KEY (get one at \
+                 https://www.trackingmore.com), or add --sandbox to use the built-in simulator"
+                    .into(),
+            ));
+        };
+        (key, g.base_url.clone(), None)
     };
-    if let Some(l) = shared_limits(&key)? {
-        builder = builder.rate_limiter(l);
-    }
-    builder = builder.api_key(key);
-    if let Some(url) = &g.base_url {
-        builder = builder.base_url(url);
-    }
-    Ok(Session {
-        client: builder.build()?,
-        sandbox: None,
-    })
+    let client = match g.api {
+        cli::ApiVersion::V2 => Backend::V2(configure(g, Client::builder(), &key, base)?.build()?),
+        cli::ApiVersion::V4 => {
+            Backend::V4(configure(g, tm_core::v4::Client::builder(), &key, base)?.build()?)
+        }
+    };
+    Ok(Session { client, sandbox })
 }
 
 fn init_logging(verbose: u8) {
@@ -248,7 +269,10 @@ async fn run(cli: Cli, out: &mut Out) -> Result<(), Failure> {
         _ => {}
     }
     let session = connect(&cli.global).await?;
-    let result = commands::run(&session.client, cli.command, out).await;
+    let result = match &session.client {
+        Backend::V2(client) => commands::run(client, cli.command, out).await,
+        Backend::V4(client) => v4cmd::run(client, cli.command, out).await,
+    };
     if let Some(sim) = session.sandbox {
         if let Err(e) = sim.shutdown().await {
             out.warn(&format!("could not save the sandbox: {e}"));

@@ -7,6 +7,7 @@ use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
 use serde::Serialize;
 use serde_json::{Value, json};
 use tm_types::v2::{Tracking, TrackingStatus};
+use tm_types::v4;
 
 use crate::Failure;
 use crate::cli::Format;
@@ -32,6 +33,68 @@ pub const CSV_COLUMNS: &[&str] = &[
 
 fn text<T: ToString>(v: Option<T>) -> String {
     v.map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// Columns of a v4 tracking in CSV exports.
+pub const V4_CSV_COLUMNS: &[&str] = &[
+    "courier_code",
+    "tracking_number",
+    "id",
+    "delivery_status",
+    "substatus",
+    "latest_event",
+    "latest_checkpoint_time",
+    "transit_time",
+    "created_at",
+    "update_at",
+    "order_number",
+    "order_id",
+    "title",
+    "customer_name",
+    "origin_country",
+    "destination_country",
+    "archived",
+];
+
+/// A tracking of either generation as an export row.
+pub trait Exportable: Serialize {
+    /// The CSV header.
+    const COLUMNS: &'static [&'static str];
+    /// The CSV row, in [`Self::COLUMNS`] order.
+    fn csv_row(&self) -> Vec<String>;
+}
+
+impl Exportable for Tracking {
+    const COLUMNS: &'static [&'static str] = CSV_COLUMNS;
+    fn csv_row(&self) -> Vec<String> {
+        csv_row(self)
+    }
+}
+
+impl Exportable for v4::Tracking {
+    const COLUMNS: &'static [&'static str] = V4_CSV_COLUMNS;
+    fn csv_row(&self) -> Vec<String> {
+        let t = self;
+        vec![
+            text(t.courier_code.value()),
+            text(t.tracking_number.value()),
+            text(t.id.value()),
+            text(t.status()),
+            text(t.substatus.value()),
+            text(t.latest_event.value()),
+            text(t.latest_checkpoint_time.value()),
+            text(t.transit_time.value()),
+            text(t.created_at.value()),
+            text(t.update_at.value()),
+            text(t.order_number.value()),
+            text(t.order_id.value()),
+            text(t.title.value()),
+            text(t.customer_name.value()),
+            text(t.origin_country.value()),
+            text(t.destination_country.value()),
+            text(t.archived.value()),
+        ]
+    }
 }
 
 /// A tracking's CSV row, in [`CSV_COLUMNS`] order.
@@ -117,11 +180,11 @@ impl Out {
 
     /// A tracking of a listing, or — when one did not decode — a warning naming it (its raw
     /// JSON included) and `None`, so that the listing goes on; any other error ends it.
-    pub fn readable(
+    pub fn readable<T>(
         &self,
-        item: tm_core::Result<Tracking>,
+        item: tm_core::Result<T>,
         unread: &mut usize,
-    ) -> Result<Option<Tracking>, Failure> {
+    ) -> Result<Option<T>, Failure> {
         match item {
             Ok(t) => Ok(Some(t)),
             Err(tm_core::Error::Undecoded(u)) => {
@@ -224,6 +287,71 @@ impl Out {
     }
 }
 
+impl Out {
+    /// v4 trackings in the chosen format (a summary table by default).
+    pub fn v4_trackings(&mut self, items: &[v4::Tracking]) -> Result<(), Failure> {
+        match self.format {
+            Format::Json => self.json(items),
+            Format::Jsonl => {
+                for t in items {
+                    self.json(t)?;
+                }
+                Ok(())
+            }
+            Format::Csv => {
+                let mut w = TrackingWriter::for_rows::<v4::Tracking>(
+                    Format::Csv,
+                    Box::new(std::io::stdout()),
+                )?;
+                for t in items {
+                    w.write(t)?;
+                }
+                w.finish()
+            }
+            Format::Table => {
+                let rows = items.iter().map(|t| v4_tracking_row(t, None)).collect();
+                self.table(&V4_ROW_HEADER, rows)
+            }
+        }
+    }
+}
+
+/// The header of [`v4_tracking_row`].
+pub const V4_ROW_HEADER: [&str; 6] = ["COURIER", "NUMBER", "STATUS", "LATEST EVENT", "DAYS", "ID"];
+
+fn v4_status_color(s: Option<&v4::DeliveryStatus>) -> Option<Color> {
+    Some(match s? {
+        v4::DeliveryStatus::Delivered => Color::Green,
+        v4::DeliveryStatus::Transit
+        | v4::DeliveryStatus::Pickup
+        | v4::DeliveryStatus::InfoReceived => Color::Cyan,
+        v4::DeliveryStatus::Exception
+        | v4::DeliveryStatus::Undelivered
+        | v4::DeliveryStatus::Expired => Color::Red,
+        _ => return None,
+    })
+}
+
+/// A v4 tracking's table row; `note` replaces the latest event.
+pub fn v4_tracking_row(t: &v4::Tracking, note: Option<&str>) -> Vec<Cell> {
+    let status = t.status();
+    let mut status_cell = Cell::new(status.map_or("-".to_owned(), |s| s.to_string()));
+    if let Some(c) = v4_status_color(status) {
+        status_cell = status_cell.fg(c);
+    }
+    vec![
+        Cell::new(text(t.courier_code.value())),
+        Cell::new(text(t.tracking_number.value())),
+        status_cell,
+        Cell::new(
+            note.map(str::to_owned)
+                .unwrap_or_else(|| text(t.latest_event.value())),
+        ),
+        Cell::new(text(t.transit_time.value())),
+        Cell::new(text(t.id.value())),
+    ]
+}
+
 /// A tracking's table row; `note` replaces the last event (e.g. why it was not created).
 pub fn tracking_row(t: &Tracking, note: Option<&str>) -> Vec<Cell> {
     let status = t.status();
@@ -250,12 +378,29 @@ pub struct TrackingWriter {
 }
 
 impl TrackingWriter {
-    /// A writer to `sink`: CSV for `Csv` and `Table`, JSON lines otherwise.
+    /// A writer to `sink`: CSV for `Csv` and `Table`, JSON lines otherwise (CSV with v2's
+    /// columns; [`TrackingWriter::for_rows`] for another generation's).
     pub fn new(format: Format, sink: Box<dyn Write>) -> Result<TrackingWriter, Failure> {
+        TrackingWriter::with_columns(format, sink, CSV_COLUMNS)
+    }
+
+    /// A writer of `T`s: CSV with `T`'s columns, or JSON lines.
+    pub fn for_rows<T: Exportable>(
+        format: Format,
+        sink: Box<dyn Write>,
+    ) -> Result<TrackingWriter, Failure> {
+        TrackingWriter::with_columns(format, sink, T::COLUMNS)
+    }
+
+    fn with_columns(
+        format: Format,
+        sink: Box<dyn Write>,
+        columns: &[&str],
+    ) -> Result<TrackingWriter, Failure> {
         Ok(match format {
             Format::Csv | Format::Table => {
                 let mut w = csv::Writer::from_writer(sink);
-                w.write_record(CSV_COLUMNS)
+                w.write_record(columns)
                     .map_err(|e| Failure::Io(e.to_string()))?;
                 TrackingWriter {
                     csv: Some(w),
@@ -270,10 +415,10 @@ impl TrackingWriter {
     }
 
     /// Writes one tracking.
-    pub fn write(&mut self, t: &Tracking) -> Result<(), Failure> {
+    pub fn write<T: Exportable>(&mut self, t: &T) -> Result<(), Failure> {
         let io = |e: std::io::Error| Failure::Io(e.to_string());
         if let Some(w) = &mut self.csv {
-            w.write_record(csv_row(t))
+            w.write_record(t.csv_row())
                 .map_err(|e| Failure::Io(e.to_string()))?;
         }
         if let Some(w) = &mut self.raw {

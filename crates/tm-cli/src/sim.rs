@@ -63,8 +63,44 @@ pub async fn run(args: SimArgs, redis_url: Option<String>, out: &mut Out) -> Res
     if let Some(e) = args.account_email {
         b = b.account_email(e);
     }
+    let scheme = match args.webhook_scheme.as_str() {
+        "timestamp-hex" => tm_sim::SignatureScheme::TimestampHex,
+        "timestamp-base64" => tm_sim::SignatureScheme::TimestampBase64,
+        "body-hex" => tm_sim::SignatureScheme::BodyHex,
+        "body-base64" => tm_sim::SignatureScheme::BodyBase64,
+        other => {
+            return Err(Failure::Usage(format!(
+                "--webhook-scheme {other:?}: expected timestamp-hex, timestamp-base64, body-hex or body-base64"
+            )));
+        }
+    };
+    let error_data = match args.v4_error_data.as_str() {
+        "empty-array" => tm_sim::ErrorData::EmptyArray,
+        "empty-object" => tm_sim::ErrorData::EmptyObject,
+        "null" => tm_sim::ErrorData::Null,
+        "absent" => tm_sim::ErrorData::Absent,
+        other => {
+            return Err(Failure::Usage(format!(
+                "--v4-error-data {other:?}: expected empty-array, empty-object, null or absent"
+            )));
+        }
+    };
+    let mut v4 = tm_sim::V4Config {
+        error_data,
+        ..Default::default()
+    };
+    if let Some(secret) = args.webhook_secret {
+        v4.webhook_secret = secret;
+    }
+    b = b.v4(v4);
     if let Some(url) = args.webhook_url {
-        b = b.webhook(tm_sim::WebhookTarget::new(url));
+        b = b.webhook(match args.webhook_version {
+            crate::cli::ApiVersion::V2 => tm_sim::WebhookTarget::new(url),
+            crate::cli::ApiVersion::V4 => tm_sim::WebhookTarget {
+                scheme,
+                ..tm_sim::WebhookTarget::v4(url)
+            },
+        });
     }
     for spec in &args.limits {
         let (class, rate) = spec.split_once('=').ok_or_else(|| {

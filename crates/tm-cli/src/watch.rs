@@ -49,55 +49,86 @@ fn save(path: &Path, cursor: &Cursor) -> Result<(), Failure> {
     std::fs::rename(&tmp, path).map_err(io)
 }
 
-/// One poll: prints changes, moves the cursor; the number of changes.
-async fn poll(client: &Client, cursor: &mut Cursor, out: &mut Out) -> Result<usize, Failure> {
-    // A second of overlap: an update in the same second as the last one seen is not missed
-    // (the statuses map drops the repeats).
-    let filter = ListTrackingsRequest {
-        update_time_min: cursor.since.map(|s| s - 1),
-        ..Default::default()
-    };
-    let mut stream = std::pin::pin!(client.trackings().list_all(filter));
+/// A tracking as a poll sees it, whichever generation listed it.
+pub struct Seen {
+    /// `carrier:number`.
+    pub key: String,
+    /// Its status.
+    pub status: String,
+    /// When it last changed (Unix seconds), if known.
+    pub updated: Option<i64>,
+    /// Its newest event's text.
+    pub event: Option<String>,
+}
+
+/// One poll of `items`: prints changes, moves the cursor; the number of changes.
+async fn poll<S>(items: S, cursor: &mut Cursor, out: &mut Out) -> Result<usize, Failure>
+where
+    S: futures::Stream<Item = tm_core::Result<Seen>>,
+{
+    let mut stream = std::pin::pin!(items);
     let mut changes = 0;
     let mut unread = 0;
     while let Some(t) = stream.next().await {
         let Some(t) = out.readable(t, &mut unread)? else {
             continue;
         };
-        let key = format!("{}:{}", t.carrier_code, t.tracking_number);
-        let status = t.status().map_or_else(|| "-".to_owned(), |s| s.to_string());
-        if let Some(updated) = t.updated_at() {
-            cursor.since = Some(
-                cursor
-                    .since
-                    .map_or(updated.timestamp(), |s| s.max(updated.timestamp())),
-            );
+        if let Some(updated) = t.updated {
+            cursor.since = Some(cursor.since.map_or(updated, |s| s.max(updated)));
         }
-        let previous = cursor.statuses.get(&key).cloned();
-        if previous.as_deref() == Some(status.as_str()) {
+        let previous = cursor.statuses.get(&t.key).cloned();
+        if previous.as_deref() == Some(t.status.as_str()) {
             continue;
         }
         changes += 1;
-        let event = t.last_event.as_deref().unwrap_or("");
+        let event = t.event.as_deref().unwrap_or("");
         if matches!(out.format, Format::Json | Format::Jsonl) {
+            let (carrier, number) = t.key.split_once(':').unwrap_or(("", &t.key));
             let line = json!({
-                "tracking_number": t.tracking_number, "carrier_code": t.carrier_code,
-                "from": previous, "to": status, "last_event": t.last_event, "updated_at": t.updated_at,
+                "tracking_number": number, "carrier_code": carrier,
+                "from": previous, "to": t.status, "last_event": t.event, "updated_at": t.updated,
             });
             out.line(&line.to_string())?;
         } else {
             out.line(&format!(
-                "{key}  {} -> {status}  {event}",
-                previous.as_deref().unwrap_or("(new)")
+                "{}  {} -> {}  {event}",
+                t.key,
+                previous.as_deref().unwrap_or("(new)"),
+                t.status
             ))?;
         }
-        cursor.statuses.insert(key, status);
+        cursor.statuses.insert(t.key, t.status);
     }
     Ok(changes)
 }
 
-/// `tm watch`.
+/// `tm watch` (v2).
 pub async fn run(client: &Client, args: WatchArgs, out: &mut Out) -> Result<(), Failure> {
+    run_with(args, out, |since| {
+        // A second of overlap: an update in the same second as the last one seen is not
+        // missed (the statuses map drops the repeats).
+        let filter = ListTrackingsRequest {
+            update_time_min: since.map(|s| s - 1),
+            ..Default::default()
+        };
+        client.trackings().list_all(filter).map(|item| {
+            item.map(|t| Seen {
+                key: format!("{}:{}", t.carrier_code, t.tracking_number),
+                status: t.status().map_or_else(|| "-".to_owned(), |s| s.to_string()),
+                updated: t.updated_at().map(|u| u.timestamp()),
+                event: t.last_event.into_value(),
+            })
+        })
+    })
+    .await
+}
+
+/// `tm watch` over `fetch`, which lists the trackings updated since a time (Unix seconds).
+pub async fn run_with<F, S>(args: WatchArgs, out: &mut Out, mut fetch: F) -> Result<(), Failure>
+where
+    F: FnMut(Option<i64>) -> S,
+    S: futures::Stream<Item = tm_core::Result<Seen>>,
+{
     if !(args.interval.is_finite() && args.interval > 0.0) {
         return Err(Failure::Usage(
             "--interval must be a positive number of seconds".into(),
@@ -106,7 +137,7 @@ pub async fn run(client: &Client, args: WatchArgs, out: &mut Out) -> Result<(), 
     let path = args.cursor.clone().unwrap_or_else(default_cursor);
     let mut cursor = load(&path)?;
     loop {
-        let changes = poll(client, &mut cursor, out).await?;
+        let changes = poll(fetch(cursor.since), &mut cursor, out).await?;
         save(&path, &cursor)?;
         if args.once {
             out.note(&format!("{changes} change(s)"));

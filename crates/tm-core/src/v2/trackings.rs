@@ -233,7 +233,8 @@ impl Trackings<'_> {
     pub fn list_all(
         &self,
         filter: ListTrackingsRequest,
-    ) -> impl Stream<Item = Result<Tracking>> + Send + 'static {
+    ) -> impl Stream<Item = Result<Tracking>> + Send + 'static + use<> {
+        // `use<>`: the stream owns its client clone and borrows nothing from `self`.
         self.pages(filter).into_items()
     }
 

@@ -182,7 +182,8 @@ impl Trackings<'_> {
     pub fn get_all(
         &self,
         filter: GetTrackingsRequest,
-    ) -> impl Stream<Item = Result<Tracking>> + Send + 'static {
+    ) -> impl Stream<Item = Result<Tracking>> + Send + 'static + use<> {
+        // `use<>`: the stream owns its client clone and borrows nothing from `self`.
         self.pages(filter).into_items()
     }
 
