@@ -9,6 +9,8 @@
 //! - `fixtures fmt`: rewrites fixtures in the canonical formatting.
 //! - `fixtures record --operation OP --input JSON --out FILE …`: records a live exchange
 //!   (needs `TRACKINGMORE_API_KEY`; never run in CI).
+//! - `openapi check`: every response body in the fixtures, and every request the client sends
+//!   replaying them, validates against `openapi/trackingmore-{v2,v4}.yaml`.
 //! - `bench [--quick] [--json]`: decode (criterion) and loopback figures as one table.
 
 mod bench;
@@ -25,6 +27,7 @@ fn main() -> ExitCode {
         Some("conformance") => conformance(rest),
         Some("fixtures") => fixtures::run(rest),
         Some("bench") => bench::run(rest),
+        Some("openapi") => openapi(rest),
         Some("help") | Some("--help") | Some("-h") | None => {
             print_help();
             Ok(())
@@ -49,6 +52,7 @@ fn print_help() {
          fixtures check              validate fixtures: schema, no real keys, canonical format\n  \
          fixtures fmt                rewrite fixtures in the canonical format\n  \
          fixtures record ...         record a live exchange (needs TRACKINGMORE_API_KEY)\n  \
+         openapi check               fixture bodies and client requests against openapi/*.yaml\n  \
          bench [--quick] [--json]    decode speed, client overhead, bulk import, listing, sim throughput"
     );
 }
@@ -110,6 +114,8 @@ fn ci() -> Result<(), String> {
     )?;
     step("cargo xtask fixtures check");
     fixtures::run(&["check".to_owned()])?;
+    step("cargo xtask openapi check");
+    openapi(&["check".to_owned()])?;
     step("cargo package --workspace --locked --no-verify");
     // --allow-dirty: a local run checks packaging of the tree as it is; CI's is clean anyway.
     cargo(
@@ -169,6 +175,28 @@ fn fuzz() -> Result<(), String> {
         );
     }
     Ok(())
+}
+
+/// Checks 1 and 2 of the descriptions (the tool lives in tm-conformance, beside the fixtures'
+/// loader and the replay runner it needs).
+fn openapi(args: &[String]) -> Result<(), String> {
+    match args {
+        [cmd] if cmd == "check" => cargo(
+            &[
+                "run",
+                "--quiet",
+                "--locked",
+                "-p",
+                "tm-conformance",
+                "--bin",
+                "openapi",
+                "--",
+                "check",
+            ],
+            &[],
+        ),
+        _ => Err("usage: cargo xtask openapi check".into()),
+    }
 }
 
 fn conformance(args: &[String]) -> Result<(), String> {

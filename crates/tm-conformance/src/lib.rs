@@ -11,12 +11,15 @@
 //!
 //! the recorder of live calls (`record.rs`), and the corpus's own checks (`corpus.rs`, run by
 //! `cargo xtask fixtures check`). A file `RecordingTransport` writes replays as it is: its
-//! input is read back from the recorded request.
+//! input is read back from the recorded request. [`openapi`] holds the fixtures' bodies and
+//! the client's requests against the OpenAPI descriptions in `openapi/` (`cargo xtask
+//! openapi check`); `tests/schemathesis.rs` fuzzes tm-sim from the same descriptions.
 //!
 //! It knows the client's public API and the wire format, nothing of their insides.
 
 mod call;
 pub mod corpus;
+pub mod openapi;
 mod record;
 mod runners;
 mod schema;

@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use axum::extract::State;
-use axum::http::StatusCode;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -42,6 +42,7 @@ async fn index() -> Json<Value> {
             "GET /_sim/stats": "request counts by route and meta code, rate-limited and faulted requests",
             "GET /_sim/webhooks": "webhook deliveries and their outcomes",
             "POST /_sim/save": "writes the state file now",
+            "GET /_sim/openapi/{v2,v4}.{json,yaml}": "the OpenAPI 3.1 description of a generation, servers pointing here",
         }
     }))
 }
@@ -154,6 +155,28 @@ async fn save(State(sim): State<Arc<Sim>>) -> Response {
     }
 }
 
+/// `GET /_sim/openapi/{file}`: a generation's description, its server this simulator as the
+/// client reached it (the `Host` header).
+async fn openapi(
+    State(sim): State<Arc<Sim>>,
+    Path(file): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(doc) = crate::openapi::Document::named(&file) else {
+        return (
+            StatusCode::NOT_FOUND,
+            Json(json!({"error": format!("no document {file:?}; try v2.json, v2.yaml, v4.json or v4.yaml")})),
+        )
+            .into_response();
+    };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map_or_else(|| sim.config.bind.to_string(), str::to_owned);
+    let (content_type, text) = doc.render(&format!("http://{host}"));
+    ([(header::CONTENT_TYPE, content_type)], text).into_response()
+}
+
 /// The admin routes.
 pub(crate) fn routes() -> Router<Arc<Sim>> {
     Router::new()
@@ -172,4 +195,5 @@ pub(crate) fn routes() -> Router<Arc<Sim>> {
         .route("/_sim/stats", get(stats))
         .route("/_sim/webhooks", get(webhooks))
         .route("/_sim/save", post(save))
+        .route("/_sim/openapi/{file}", get(openapi))
 }

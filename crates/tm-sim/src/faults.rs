@@ -57,6 +57,15 @@ pub enum Fault {
         /// Body size.
         bytes: usize,
     },
+    /// Every object key `from` in the body renamed to `to`, order and escapes kept: the server
+    /// renamed a field (schema drift), or a deliberately misspelt key for checking that a
+    /// description of the API catches it; applied.
+    RenameKey {
+        /// The key as the API spells it, e.g. `tracking_number`.
+        from: String,
+        /// The key as the body will spell it.
+        to: String,
+    },
 }
 
 impl Fault {

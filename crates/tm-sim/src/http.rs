@@ -241,8 +241,17 @@ pub(crate) async fn alter(fault: &Fault, status: StatusCode, text: String) -> Re
             };
             json_response(status, padded)
         }
+        Fault::RenameKey { from, to } => json_response(status, rename_key(&text, from, to)),
         _ => json_response(status, text),
     }
+}
+
+/// `text` with every object key `from` spelt `to`. Keys are the only places a JSON text has
+/// `"from":` (inside a string value the quotes would be escaped), so this is exact for
+/// compact JSON.
+fn rename_key(text: &str, from: &str, to: &str) -> String {
+    let key = |k: &str| serde_json::to_string(k).unwrap_or_default() + ":";
+    text.replace(&key(from), &key(to))
 }
 
 /// Every `/v4` request: faults, the handler, the envelope with the mirrored HTTP status.

@@ -189,6 +189,18 @@ pub struct EnvelopeV2<'a> {
     pub data: &'a J,
 }
 
+/// A text value of a JSON body: strings as they are, numbers and booleans as written (the
+/// official SDKs send strings; other clients send numbers); `None` for anything else, so an
+/// object sent where text belongs is never echoed back as an object.
+pub fn text_of(body: &Value, key: &str) -> Option<String> {
+    match body.get(key)? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
 /// Escapes `/` as `\/` and non-ASCII as `\uXXXX`, as PHP's `json_encode` does. Both can only
 /// occur inside strings in JSON text, so the whole text can be rewritten.
 pub fn php_escape(json: &str) -> String {

@@ -13,6 +13,8 @@
 //! mirrored into the HTTP status), its codes and messages, its limits (10 per second, 3 for
 //! create, keyed per API key), the official SDKs' quirks tolerated, and v4 webhook pushes
 //! signed with a webhook secret. Where the v4 reference is unsure, [`V4Config`] chooses.
+//! The OpenAPI descriptions of both generations (`openapi/` at the workspace root) are served
+//! at `/_sim/openapi/{v2,v4}.{json,yaml}` with `servers` naming this simulator.
 //!
 //! It must not know the client crates, tm-types included: it parses requests and renders
 //! responses with its own code, so a misspelt key in the client's model cannot be mirrored
@@ -22,7 +24,7 @@
 //! and faults), `admin.rs` (`/_sim`), `state.rs` (shared state), `limits.rs` (rate limits),
 //! `store.rs` (the account), `journey.rs` (how parcels move), `catalogue.rs` (carriers),
 //! `json.rs` (ordered JSON, envelopes, PHP escapes), `v2/` and `v4/` (routes, parameters,
-//! rendering),
+//! rendering), `openapi.rs` (the served descriptions),
 //! `webhook.rs`, `persist.rs`, `clock.rs`, `faults.rs`, `config.rs`.
 //!
 //! ## Features
@@ -63,6 +65,7 @@ mod http;
 mod journey;
 mod json;
 mod limits;
+mod openapi;
 mod persist;
 mod state;
 mod store;
@@ -82,6 +85,7 @@ pub use config::{
 pub use faults::{Fault, FaultPlan, ScriptedFault};
 pub use handle::SimHandle;
 pub use json::php_escape;
+pub use openapi::{OPENAPI_V2_YAML, OPENAPI_V4_YAML};
 pub use state::Stats;
 pub use webhook::{Delivery, sign as webhook_signature, sign_v4 as webhook_signature_v4};
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use common::*;
 use futures::TryStreamExt;
-use serde_json::Value;
+use serde_json::{Value, json};
 use tm_core::types::v2::*;
 use tm_sim::{Fault, FaultPlan, ScriptedFault, Simulator, WebhookTarget};
 
@@ -87,6 +87,10 @@ async fn injected_faults_take_effect_in_order() {
             retry_after: Some(9),
         },
         Fault::Huge { bytes: 100_000 },
+        Fault::RenameKey {
+            from: "code".into(),
+            to: "cod".into(),
+        },
     ];
     let plan = FaultPlan {
         script: script
@@ -137,6 +141,19 @@ async fn injected_faults_take_effect_in_order() {
     );
     let r = get().await.unwrap().bytes().await.unwrap();
     assert!(r.len() >= 99_000 && serde_json::from_slice::<Value>(&r).is_ok());
+    // Every `code` key renamed (meta's and each carrier's); values untouched.
+    let r: Value = serde_json::from_slice(&get().await.unwrap().bytes().await.unwrap()).unwrap();
+    assert_eq!(
+        (r["meta"].get("code"), &r["meta"]["cod"]),
+        (None, &json!(200))
+    );
+    assert!(
+        r["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c.get("code").is_none() && c["cod"].is_string())
+    );
     // Script used up: normal service.
     assert_eq!(get().await.unwrap().status(), 200);
     assert_eq!(sim.stats().faults, script.len() as u64);

@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::input::Params;
 use super::trackings::{apply, changes, create, not_found};
 use super::{Call, Reply};
-use crate::json::{J, Obj};
+use crate::json::{J, Obj, text_of};
 use crate::state::Sim;
 use crate::store::{Store, key};
 
@@ -32,15 +32,12 @@ fn batch_items<'a>(sim: &Sim, call: &'a Call<'_>, capped: bool) -> Result<&'a [V
     Ok(items)
 }
 
-/// An `errors[]` entry naming the item it is about, as sent.
+/// An `errors[]` entry naming the item it is about, as sent (text; anything else `null`).
 fn item_error(item: &Value, r: &Reply) -> J {
     J::from(
         Obj::new()
-            .with(
-                "tracking_number",
-                J::from(item.get("tracking_number").cloned()),
-            )
-            .with("carrier_code", J::from(item.get("carrier_code").cloned()))
+            .with("tracking_number", J::opt(text_of(item, "tracking_number")))
+            .with("carrier_code", J::opt(text_of(item, "carrier_code")))
             .with("code", r.code)
             .with("message", J::from(r.message.to_string())),
     )

@@ -11,6 +11,8 @@ mod misc;
 pub(crate) mod render;
 mod trackings;
 
+pub(crate) use crate::json::text_of as text;
+
 use std::borrow::Cow;
 
 use serde_json::Value;
@@ -162,17 +164,6 @@ impl Route {
             Route::Retrack(_) => "v4/trackings/retrack",
             Route::AirWaybill => "v4/awb",
         }
-    }
-}
-
-/// A text value of a JSON body: strings as they are, numbers as written (the SDKs send
-/// strings; other clients send numbers).
-pub(crate) fn text(body: &Value, key: &str) -> Option<String> {
-    match body.get(key)? {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
     }
 }
 
