@@ -73,7 +73,21 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let v4_bytes = criterion_bytes("decode_v4/typed")?;
     let v4_typed = v4_bytes / criterion_mean_ns("decode_v4/typed")? * 1e3;
     let v4_value = v4_bytes / criterion_mean_ns("decode_v4/value")? * 1e3;
-    let mut harness = vec!["run", "--release", "-q", "-p", "tm-bench", "--", "all"];
+    // Row 7 runs the `tm` binary itself, as users run it.
+    cargo(&["build", "--release", "-q", "-p", "tm-cli"], &[])?;
+    let tm = target_dir()?.join("release").join("tm");
+    let tm = tm.display().to_string();
+    let mut harness = vec![
+        "run",
+        "--release",
+        "-q",
+        "-p",
+        "tm-bench",
+        "--",
+        "all",
+        "--tm",
+        &tm,
+    ];
     if quick {
         harness.push("--quick");
     }
@@ -178,6 +192,21 @@ fn print_table(r: &Value) {
                 f(&l["http_429_so_far"])
             );
         }
+    }
+    if let Some(rows) = r["dashboard"]["rows"].as_array() {
+        for l in rows {
+            println!(
+                "| 7. tm dashboard overview, {} {} trackings | first page **{} s**, complete figures {} s; peak RSS {} KiB; {} HTTP 429 | first page in a few s, flat memory |",
+                f(&l["api"]),
+                f(&l["trackings"]),
+                f(&l["first_page_secs"]),
+                f(&l["complete_secs"]),
+                f(&l["peak_rss_kib"]),
+                f(&r["dashboard"]["http_429_seen"])
+            );
+        }
+    } else if let Some(why) = r["dashboard"].get("skipped") {
+        println!("| 7. tm dashboard overview | skipped: {} | |", f(why));
     }
     let x = &r["redis_shared"];
     if x.get("skipped").is_some() {

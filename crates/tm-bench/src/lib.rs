@@ -163,7 +163,12 @@ fn v4_tracking(i: usize, checkpoints: usize) -> Value {
 
 /// Peak resident memory of this process in KiB (Linux `VmHWM`), if known.
 pub fn peak_rss_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    peak_rss_kib_of("self")
+}
+
+/// Peak resident memory in KiB (Linux `VmHWM`) of the process `pid` (a number, or `self`).
+pub fn peak_rss_kib_of(pid: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     status
         .lines()
         .find(|l| l.starts_with("VmHWM:"))?

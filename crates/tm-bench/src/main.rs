@@ -404,19 +404,26 @@ fn run_child(base: &str, mode: &str) -> Value {
         .unwrap_or_else(|_| json!({"error": String::from_utf8_lossy(&out.stderr)}))
 }
 
+/// Grows the account of `sim` from `seeded` to `n` trackings (batch creates are not limited
+/// in v2, so this is quick at any size).
+async fn grow(sim: &SimHandle, seeded: &mut usize, n: usize) {
+    let items = (*seeded..n)
+        .map(|i| CreateTrackingRequest::new("dhl", format!("{:010}", 2_000_000_000u64 + i as u64)));
+    client(&sim.base_url(), false)
+        .trackings()
+        .create_many(items)
+        .await;
+    *seeded = n;
+}
+
 /// `list_all` at the documented list limit (1 call per second, 2000 per page), streaming and
 /// collecting, at two sizes: is memory flat in the number of trackings?
 async fn list_all(sizes: [usize; 2]) -> Value {
     let sim = Simulator::builder().start().await.expect("sim");
-    let seeder = client(&sim.base_url(), false);
     let mut seeded = 0;
     let mut rows = Vec::new();
     for n in sizes {
-        let items = (seeded..n).map(|i| {
-            CreateTrackingRequest::new("dhl", format!("{:010}", 2_000_000_000u64 + i as u64))
-        });
-        seeder.trackings().create_many(items).await;
-        seeded = n;
+        grow(&sim, &mut seeded, n).await;
         // The children run while this runtime serves them.
         let base = sim.base_url();
         // The limit is per IP and the children share no limiter: each starts a window after
@@ -446,6 +453,84 @@ async fn list_all(sizes: [usize; 2]) -> Value {
 }
 
 /// One of the processes sharing a key through Redis: creates `count` trackings from `offset`.
+/// One `tm dashboard` process against `base` until its overview is complete: seconds to the
+/// first page, seconds to the complete figures, and its peak memory.
+async fn dashboard_run(tm: &str, base: String, api: &str) -> Value {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(tm)
+        .args(["--api-key", KEY, "--base-url", &base, "--api", api])
+        .args(["-q", "dashboard", "--port", "0", "--refresh", "3600"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("tm dashboard starts");
+    let pid = child.id();
+    let stdout = child.stdout.take().expect("stdout");
+    let url = tokio::task::spawn_blocking(move || {
+        let mut line = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .map(|_| line)
+    })
+    .await
+    .expect("reader")
+    .expect("the URL line");
+    let url = url.trim().to_owned();
+    let http = reqwest::Client::new();
+    let start = Instant::now();
+    let mut first = None;
+    // The page shows partial figures (and a `reading` notice) until every page is read.
+    let total = loop {
+        let body = http
+            .get(&url)
+            .send()
+            .await
+            .expect("GET /")
+            .text()
+            .await
+            .expect("body");
+        first.get_or_insert(start.elapsed().as_secs_f64());
+        if !body.contains(r#"id="reading""#) {
+            break body
+                .split(r#"id="total">"#)
+                .nth(1)
+                .and_then(|r| r.split('<').next())
+                .and_then(|n| n.parse::<u64>().ok())
+                .map_or(Value::Null, Value::from);
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
+    let complete = start.elapsed().as_secs_f64();
+    let peak = tm_bench::peak_rss_kib_of(&pid.to_string());
+    let _ = child.kill();
+    let _ = child.wait();
+    json!({
+        "api": api, "shipments": total,
+        "first_page_secs": first.map(|s| (s * 100.0).round() / 100.0),
+        "complete_secs": (complete * 100.0).round() / 100.0,
+        "peak_rss_kib": peak,
+    })
+}
+
+/// `tm dashboard` (the `tm` binary at `tm`) on accounts of each size, at the documented
+/// limits, in v2 and v4: does the first page come in seconds, and is memory flat?
+async fn dashboard(tm: &str, sizes: [usize; 2]) -> Value {
+    let sim = Simulator::builder().start().await.expect("sim");
+    let mut seeded = 0;
+    let mut rows = Vec::new();
+    for n in sizes {
+        grow(&sim, &mut seeded, n).await;
+        for (api, base) in [("v2", sim.base_url()), ("v4", sim.v4_base_url())] {
+            // A fresh window: the list limit is per IP and the previous run used it.
+            tokio::time::sleep(Duration::from_millis(1_200)).await;
+            let mut row = dashboard_run(tm, base, api).await;
+            row["trackings"] = json!(n);
+            rows.push(row);
+        }
+    }
+    json!({"rows": rows, "http_429_seen": sim.stats().rate_limited})
+}
+
 async fn redis_child(base: &str, redis_url: &str, count: usize, offset: usize, rate: u32) {
     let limits = tm_core::v2::rules::rate_limits().with_class(
         tm_core::v2::rules::DEFAULT,
@@ -611,6 +696,14 @@ async fn main() {
                 serde_json::to_string_pretty(&report).unwrap_or_default()
             );
         }
+        Some("dashboard") => {
+            let tm = arg("--tm").unwrap_or_else(|| "target/release/tm".into());
+            let report = dashboard(&tm, [20_000, 100_000]).await;
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&report).unwrap_or_default()
+            );
+        }
         Some("all") => {
             let quick = args.iter().any(|a| a == "--quick");
             let sim = unlimited_sim().await;
@@ -634,8 +727,24 @@ async fn main() {
                 [20_000, 100_000]
             })
             .await;
+            // `tm dashboard` needs the `tm` binary: `cargo xtask bench` builds it and says where.
+            let board = match arg("--tm") {
+                Some(tm) => {
+                    dashboard(
+                        &tm,
+                        if quick {
+                            [4_000, 20_000]
+                        } else {
+                            [20_000, 100_000]
+                        },
+                    )
+                    .await
+                }
+                None => json!({"skipped": "no --tm PATH to the tm binary"}),
+            };
             let report = json!({
                 "machine": tm_bench::machine(),
+                "dashboard": board,
                 "quick": quick,
                 "client_overhead": overhead,
                 "client_instructions": instructions,
@@ -653,7 +762,7 @@ async fn main() {
         }
         _ => {
             eprintln!(
-                "usage: tm-bench all [--quick] | overhead [--api v2|v4] [--requests N] [--rounds N] [--base URL] | instructions [--api v2|v4] | side … | redis | list-child … | redis-child …"
+                "usage: tm-bench all [--quick] [--tm PATH] | dashboard [--tm PATH] | overhead [--api v2|v4] [--requests N] [--rounds N] [--base URL] | instructions [--api v2|v4] | side … | redis | list-child … | redis-child …"
             );
             std::process::exit(2);
         }

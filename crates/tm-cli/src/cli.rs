@@ -319,6 +319,8 @@ pub enum Command {
     Export(ExportArgs),
     /// Poll for changes and print each status change as it happens.
     Watch(WatchArgs),
+    /// Serve a local web dashboard: statuses, stuck shipments, timelines, live changes.
+    Dashboard(DashboardArgs),
     /// Verify or receive webhooks.
     Webhook {
         #[command(subcommand)]
@@ -471,6 +473,26 @@ pub struct WatchArgs {
     /// Poll once and exit.
     #[arg(long)]
     pub once: bool,
+}
+
+/// `tm dashboard`.
+#[derive(Debug, Args)]
+pub struct DashboardArgs {
+    /// Port to listen on (0: any free port; the URL is printed).
+    #[arg(long, default_value_t = 8777)]
+    pub port: u16,
+    /// Address to bind. Loopback unless told otherwise: the page acts on your account.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// Open the page in a browser.
+    #[arg(long)]
+    pub open: bool,
+    /// Seconds the overview is cached and between polls for live changes.
+    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
+    pub refresh: f64,
+    /// Days without an update after which an undelivered shipment counts as stuck.
+    #[arg(long, value_name = "DAYS", default_value_t = 7)]
+    pub stuck_days: u32,
 }
 
 /// `tm webhook …`.

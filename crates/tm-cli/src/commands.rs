@@ -233,7 +233,7 @@ pub async fn run(client: &Client, command: Command, out: &mut Out) -> Result<(),
         Command::Import(args) => import::run(&crate::Backend::V2(client.clone()), args, out).await,
         Command::Export(args) => export(client, args, out).await,
         Command::Watch(args) => watch::run(client, args, out).await,
-        Command::Webhook { .. } | Command::Sim(_) | Command::Reset => {
+        Command::Webhook { .. } | Command::Sim(_) | Command::Reset | Command::Dashboard(_) => {
             unreachable!("handled before a client is built")
         }
     }

@@ -2,12 +2,13 @@
 //!
 //! This layer owns the `tm` command: flags, the sandbox (an in-process `tm-sim` with a state
 //! file), output formats, exit codes, and the workflows built from client calls (track, import,
-//! export, watch, webhooks).
+//! export, watch, webhooks, and the local web dashboard).
 //!
 //! It must not know HTTP details: every API call goes through `tm_core::Client`.
 
 mod cli;
 mod commands;
+mod dashboard;
 mod import;
 mod output;
 mod sim;
@@ -269,9 +270,14 @@ async fn run(cli: Cli, out: &mut Out) -> Result<(), Failure> {
         _ => {}
     }
     let session = connect(&cli.global).await?;
+    let command = match cli.command {
+        // The dashboard owns the session while it serves, and saves the sandbox itself.
+        Command::Dashboard(args) => return dashboard::run(session, args, out).await,
+        other => other,
+    };
     let result = match &session.client {
-        Backend::V2(client) => commands::run(client, cli.command, out).await,
-        Backend::V4(client) => v4cmd::run(client, cli.command, out).await,
+        Backend::V2(client) => commands::run(client, command, out).await,
+        Backend::V4(client) => v4cmd::run(client, command, out).await,
     };
     if let Some(sim) = session.sandbox {
         if let Err(e) = sim.shutdown().await {

@@ -168,7 +168,7 @@ pub async fn run(client: &Client, command: Command, out: &mut Out) -> Result<(),
         Command::Import(args) => import::run(&Backend::V4(client.clone()), args, out).await,
         Command::Export(args) => export(client, args, out).await,
         Command::Watch(args) => watch(client, args, out).await,
-        Command::Webhook { .. } | Command::Sim(_) | Command::Reset => {
+        Command::Webhook { .. } | Command::Sim(_) | Command::Reset | Command::Dashboard(_) => {
             unreachable!("handled before a client is built")
         }
     }
@@ -189,7 +189,7 @@ fn is_id(s: &str) -> bool {
 }
 
 /// The tracking `CARRIER NUMBER` names (or the one with id `first` when no number is given).
-async fn find(
+pub(crate) async fn find(
     client: &Client,
     first: &str,
     number: Option<&str>,
@@ -543,23 +543,29 @@ async fn track(client: &Client, args: TrackArgs, out: &mut Out) -> Result<(), Fa
     failure.map_or(Ok(()), Err)
 }
 
-async fn watch(client: &Client, args: WatchArgs, out: &mut Out) -> Result<(), Failure> {
-    crate::watch::run_with(args, out, |since| {
-        let filter = GetTrackingsRequest::default()
-            .updated_between(since.and_then(|s| DateTime::from_timestamp(s - 1, 0)), None)
-            .items_amount(200);
-        client.trackings().get_all(filter).map(|item| {
-            item.map(|t| crate::watch::Seen {
-                key: format!(
-                    "{}:{}",
-                    t.courier_code.as_deref().unwrap_or(""),
-                    t.tracking_number.as_deref().unwrap_or("")
-                ),
-                status: t.status().map_or_else(|| "-".to_owned(), |s| s.to_string()),
-                updated: t.updated_at().map(|u| u.timestamp()),
-                event: t.latest_event.value().cloned(),
-            })
+/// The v4 trackings updated since `since` (Unix seconds) as polls see them, with the same
+/// second of overlap as v2's.
+pub fn updated_since(
+    client: &Client,
+    since: Option<i64>,
+) -> impl futures::Stream<Item = tm_core::Result<crate::watch::Seen>> + Send + '_ {
+    let filter = GetTrackingsRequest::default()
+        .updated_between(since.and_then(|s| DateTime::from_timestamp(s - 1, 0)), None)
+        .items_amount(200);
+    client.trackings().get_all(filter).map(|item| {
+        item.map(|t| crate::watch::Seen {
+            key: format!(
+                "{}:{}",
+                t.courier_code.as_deref().unwrap_or(""),
+                t.tracking_number.as_deref().unwrap_or("")
+            ),
+            status: t.status().map_or_else(|| "-".to_owned(), |s| s.to_string()),
+            updated: t.updated_at().map(|u| u.timestamp()),
+            event: t.latest_event.value().cloned(),
         })
     })
-    .await
+}
+
+async fn watch(client: &Client, args: WatchArgs, out: &mut Out) -> Result<(), Failure> {
+    crate::watch::run_with(args, out, |since| updated_since(client, since)).await
 }

@@ -15,12 +15,59 @@ use crate::Failure;
 use crate::cli::{Format, WatchArgs};
 use crate::output::Out;
 
+/// What change detection remembers between polls; `tm watch` keeps it in a file, the
+/// dashboard in memory.
 #[derive(Debug, Default, Serialize, Deserialize)]
-struct Cursor {
+pub struct Cursor {
     /// The newest `updated_at` seen (Unix seconds, server time).
-    since: Option<i64>,
-    /// The last status printed per `carrier:number`.
+    pub since: Option<i64>,
+    /// The last status seen per `carrier:number`.
     statuses: BTreeMap<String, String>,
+}
+
+/// A status change one poll found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    /// `carrier:number`.
+    pub key: String,
+    /// The status before, or `None` for a tracking not seen before.
+    pub from: Option<String>,
+    /// The status now.
+    pub to: String,
+    /// Its newest event's text.
+    pub event: Option<String>,
+    /// When it changed (Unix seconds, server time), if known.
+    pub updated: Option<i64>,
+}
+
+impl Cursor {
+    /// A cursor that reports changes made after `since` (Unix seconds).
+    pub fn starting_at(since: i64) -> Cursor {
+        Cursor {
+            since: Some(since),
+            statuses: BTreeMap::new(),
+        }
+    }
+
+    /// Takes in one tracking a poll listed: moves the cursor, and returns the change when its
+    /// status differs from the last one seen (a repeat, e.g. from the overlap second, is not).
+    pub fn observe(&mut self, t: Seen) -> Option<Change> {
+        if let Some(updated) = t.updated {
+            self.since = Some(self.since.map_or(updated, |s| s.max(updated)));
+        }
+        let previous = self.statuses.get(&t.key);
+        if previous == Some(&t.status) {
+            return None;
+        }
+        let from = self.statuses.insert(t.key.clone(), t.status.clone());
+        Some(Change {
+            key: t.key,
+            from,
+            to: t.status,
+            event: t.event,
+            updated: t.updated,
+        })
+    }
 }
 
 fn default_cursor() -> PathBuf {
@@ -73,54 +120,54 @@ where
         let Some(t) = out.readable(t, &mut unread)? else {
             continue;
         };
-        if let Some(updated) = t.updated {
-            cursor.since = Some(cursor.since.map_or(updated, |s| s.max(updated)));
-        }
-        let previous = cursor.statuses.get(&t.key).cloned();
-        if previous.as_deref() == Some(t.status.as_str()) {
+        let Some(c) = cursor.observe(t) else {
             continue;
-        }
+        };
         changes += 1;
-        let event = t.event.as_deref().unwrap_or("");
+        let event = c.event.as_deref().unwrap_or("");
         if matches!(out.format, Format::Json | Format::Jsonl) {
-            let (carrier, number) = t.key.split_once(':').unwrap_or(("", &t.key));
+            let (carrier, number) = c.key.split_once(':').unwrap_or(("", &c.key));
             let line = json!({
                 "tracking_number": number, "carrier_code": carrier,
-                "from": previous, "to": t.status, "last_event": t.event, "updated_at": t.updated,
+                "from": c.from, "to": c.to, "last_event": c.event, "updated_at": c.updated,
             });
             out.line(&line.to_string())?;
         } else {
             out.line(&format!(
                 "{}  {} -> {}  {event}",
-                t.key,
-                previous.as_deref().unwrap_or("(new)"),
-                t.status
+                c.key,
+                c.from.as_deref().unwrap_or("(new)"),
+                c.to
             ))?;
         }
-        cursor.statuses.insert(t.key, t.status);
     }
     Ok(changes)
 }
 
-/// `tm watch` (v2).
-pub async fn run(client: &Client, args: WatchArgs, out: &mut Out) -> Result<(), Failure> {
-    run_with(args, out, |since| {
-        // A second of overlap: an update in the same second as the last one seen is not
-        // missed (the statuses map drops the repeats).
-        let filter = ListTrackingsRequest {
-            update_time_min: since.map(|s| s - 1),
-            ..Default::default()
-        };
-        client.trackings().list_all(filter).map(|item| {
-            item.map(|t| Seen {
-                key: format!("{}:{}", t.carrier_code, t.tracking_number),
-                status: t.status().map_or_else(|| "-".to_owned(), |s| s.to_string()),
-                updated: t.updated_at().map(|u| u.timestamp()),
-                event: t.last_event.into_value(),
-            })
+/// The v2 trackings updated since `since` (Unix seconds) as polls see them. A second of
+/// overlap: an update in the same second as the last one seen is not missed (the cursor drops
+/// the repeats).
+pub fn v2_updated_since(
+    client: &Client,
+    since: Option<i64>,
+) -> impl futures::Stream<Item = tm_core::Result<Seen>> + Send + '_ {
+    let filter = ListTrackingsRequest {
+        update_time_min: since.map(|s| s - 1),
+        ..Default::default()
+    };
+    client.trackings().list_all(filter).map(|item| {
+        item.map(|t| Seen {
+            key: format!("{}:{}", t.carrier_code, t.tracking_number),
+            status: t.status().map_or_else(|| "-".to_owned(), |s| s.to_string()),
+            updated: t.updated_at().map(|u| u.timestamp()),
+            event: t.last_event.into_value(),
         })
     })
-    .await
+}
+
+/// `tm watch` (v2).
+pub async fn run(client: &Client, args: WatchArgs, out: &mut Out) -> Result<(), Failure> {
+    run_with(args, out, |since| v2_updated_since(client, since)).await
 }
 
 /// `tm watch` over `fetch`, which lists the trackings updated since a time (Unix seconds).

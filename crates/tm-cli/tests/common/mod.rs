@@ -81,3 +81,83 @@ pub fn assert_no_key(o: &Output) {
 pub fn write(path: &Path, text: &str) {
     std::fs::write(path, text).unwrap();
 }
+
+/// A running `tm … dashboard --port 0`, stopped when dropped.
+pub struct Dashboard {
+    child: std::process::Child,
+    /// Its URL, as it printed it (`http://127.0.0.1:PORT/`).
+    pub url: String,
+}
+
+impl Dashboard {
+    /// Starts `tm` with `args` (ending in `dashboard …`) and waits for the URL line.
+    pub fn start(args: &[String]) -> Dashboard {
+        use std::io::BufRead;
+        let mut child = tm_bin()
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let url = line.trim().to_owned();
+        assert!(url.starts_with("http://127.0.0.1:"), "printed {url:?}");
+        Dashboard { child, url }
+    }
+}
+
+impl Dashboard {
+    /// Stops it as a service manager would (SIGTERM) and returns its exit status.
+    pub fn terminate(mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        assert!(sent.success());
+        self.child.wait().unwrap()
+    }
+}
+
+impl Drop for Dashboard {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `tm --sandbox --sandbox-state STATE [GLOBAL…] dashboard --port 0 [ARGS…]`.
+pub fn sandbox_dashboard(state: &Path, global: &[&str], args: &[&str]) -> Dashboard {
+    let mut all: Vec<String> = vec![
+        "--sandbox".into(),
+        "--sandbox-state".into(),
+        state.display().to_string(),
+    ];
+    all.extend(global.iter().map(|s| s.to_string()));
+    all.extend(["dashboard", "--port", "0"].map(String::from));
+    all.extend(args.iter().map(|s| s.to_string()));
+    Dashboard::start(&all)
+}
+
+/// The twelve example shipments created in a fresh sandbox at `state`.
+pub async fn seeded_sandbox(state: &Path) {
+    let examples = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/shipments.csv");
+    let out = run(
+        vec![
+            "--sandbox".into(),
+            "--sandbox-state".into(),
+            state.display().to_string(),
+            "track".into(),
+            "--file".into(),
+            examples.into(),
+        ],
+        None,
+    )
+    .await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

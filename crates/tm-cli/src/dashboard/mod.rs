@@ -1,0 +1,518 @@
+//! `tm dashboard`: a local web page over the account, served by the `tm` binary. It reads
+//! through tm-core's client like every other command (same limits, retries and errors):
+//!
+//! - `/`: the overview (counts per status as an SVG chart, stuck shipments, exceptions,
+//!   delivered today, average days in transit), filtered by carrier, status and creation
+//!   dates; read as a stream of pages, folded in flat memory, cached for `--refresh` seconds.
+//! - `/shipment/{carrier}/{number}`: details, a checkpoint timeline and actions (mark
+//!   delivered, archive, delete, change carrier), each behind a confirmation page whose POST
+//!   carries the session's token.
+//! - `/events`: server-sent events of status changes, found by the same change detection as
+//!   `tm watch`, so the overview updates without a reload.
+//!
+//! Safety: loopback unless `--bind` says otherwise; on loopback, requests naming another host
+//! (DNS rebinding) are refused; actions need the per-session token and a same-origin POST;
+//! the API key stays in this process; every value from the API is escaped (`pages.rs`).
+
+mod cache;
+mod overview;
+mod pages;
+mod source;
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{Form, Path, Query, Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::{DateTime, Utc};
+use futures::StreamExt;
+use serde::Deserialize;
+use tokio::sync::broadcast;
+
+use crate::cli::DashboardArgs;
+use crate::output::Out;
+use crate::watch::{Change, Cursor};
+use crate::{Failure, Session};
+use cache::{Overviews, Shown};
+use overview::{Folder, Overview};
+use pages::Frame;
+use source::{Action, Filter};
+
+const CSS: &str = include_str!("assets/dashboard.css");
+const JS: &str = include_str!("assets/dashboard.js");
+
+/// How long a page waits for the first reading of an overview before it shows the figures
+/// read so far (and refreshes itself).
+const FIRST_WAIT: Duration = Duration::from_secs(2);
+
+struct Dashboard {
+    session: Session,
+    token: String,
+    refresh: Duration,
+    stuck_days: u32,
+    /// The host names a request may name (`None`: bound beyond loopback, any).
+    hosts: Option<Vec<String>>,
+    overviews: Arc<Overviews>,
+    changes: broadcast::Sender<Change>,
+}
+
+type Shared = Arc<Dashboard>;
+
+impl Dashboard {
+    fn frame(&self) -> Frame {
+        Frame {
+            generation: self.session.client.generation(),
+            sandbox: self.session.sandbox.is_some(),
+        }
+    }
+
+    /// The account's clock: the simulator's in the sandbox (it runs ahead of the wall
+    /// clock), the wall clock otherwise.
+    fn now(&self) -> DateTime<Utc> {
+        self.session
+            .sandbox
+            .as_ref()
+            .and_then(|s| DateTime::from_timestamp_millis(s.now_ms()))
+            .unwrap_or_else(Utc::now)
+    }
+
+    /// The overview for `filter` as the cache has it (see `cache.rs`).
+    async fn overview(&self, filter: &Filter) -> Result<Shown, Failure> {
+        let start = || {
+            let stream = self.session.client.shipments(filter)?;
+            let folder = Folder::new(self.now(), self.session.client.statuses(), self.stuck_days);
+            Ok((stream, folder))
+        };
+        self.overviews
+            .get(filter, FIRST_WAIT, start)
+            .await
+            .map_err(Failure::Usage)
+    }
+
+    fn page(&self, status: StatusCode, markup: maud::Markup) -> Response {
+        (status, Html(markup.into_string())).into_response()
+    }
+
+    fn failure(&self, f: &Failure) -> Response {
+        let status = match f {
+            Failure::Usage(_) => StatusCode::BAD_REQUEST,
+            Failure::Refused(_) => StatusCode::NOT_FOUND,
+            _ => StatusCode::BAD_GATEWAY,
+        };
+        self.page(
+            status,
+            pages::problem(&self.frame(), "Could not load", &f.message()),
+        )
+    }
+}
+
+async fn overview_page(State(d): State<Shared>, Query(filter): Query<Filter>) -> Response {
+    let statuses = d.session.client.statuses();
+    let render = |o: &Overview, problem: Option<&str>| {
+        pages::overview(&d.frame(), o, &filter, &statuses, d.stuck_days, problem)
+    };
+    if let Err(why) = filter.window() {
+        return d.page(
+            StatusCode::BAD_REQUEST,
+            render(&Overview::default(), Some(&why)),
+        );
+    }
+    match d.overview(&filter).await {
+        Ok(Shown::Ready(o) | Shown::Partial(o)) => d.page(StatusCode::OK, render(&o, None)),
+        Ok(Shown::Failed(message)) => d.failure(&Failure::Coded { code: 3, message }),
+        Err(f) => d.failure(&f),
+    }
+}
+
+/// The chart alone, for the live page to refresh after changes.
+async fn chart_fragment(State(d): State<Shared>, Query(filter): Query<Filter>) -> Response {
+    match d.overview(&filter).await {
+        Ok(Shown::Ready(o) | Shown::Partial(o)) => (
+            [(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")],
+            pages::chart(&o).into_string(),
+        )
+            .into_response(),
+        Ok(Shown::Failed(message)) => d.failure(&Failure::Coded { code: 3, message }),
+        Err(f) => d.failure(&f),
+    }
+}
+
+#[derive(Deserialize)]
+struct SearchQuery {
+    #[serde(default)]
+    q: String,
+}
+
+async fn search(State(d): State<Shared>, Query(q): Query<SearchQuery>) -> Response {
+    let number = q.q.trim();
+    if number.is_empty() {
+        return Redirect::to("/").into_response();
+    }
+    match d.session.client.search(number).await {
+        Ok(found) if found.len() == 1 => {
+            Redirect::to(&pages::shipment_href(&found[0])).into_response()
+        }
+        Ok(found) => d.page(StatusCode::OK, pages::results(&d.frame(), number, &found)),
+        Err(f) => d.failure(&f),
+    }
+}
+
+fn offered(d: &Dashboard) -> Vec<Action> {
+    [
+        Action::MarkDelivered,
+        Action::Archive,
+        Action::Delete,
+        Action::ChangeCarrier(String::new()),
+    ]
+    .into_iter()
+    .filter(|a| d.session.client.offers(a))
+    .collect()
+}
+
+async fn shipment_page(
+    State(d): State<Shared>,
+    Path((carrier, number)): Path<(String, String)>,
+) -> Response {
+    match d.session.client.shipment(&carrier, &number).await {
+        Ok(s) => d.page(
+            StatusCode::OK,
+            pages::shipment(&d.frame(), &s, &offered(&d), None),
+        ),
+        Err(f) => d.failure(&f),
+    }
+}
+
+#[derive(Deserialize)]
+struct ActionForm {
+    action: String,
+    #[serde(default)]
+    to: Option<String>,
+    #[serde(default)]
+    token: Option<String>,
+}
+
+async fn confirm_page(
+    State(d): State<Shared>,
+    Path((carrier, number)): Path<(String, String)>,
+    Query(form): Query<ActionForm>,
+) -> Response {
+    match Action::parse(&form.action, form.to.as_deref()) {
+        Ok(a) if d.session.client.offers(&a) => d.page(
+            StatusCode::OK,
+            pages::confirm(&d.frame(), &carrier, &number, &a, &d.token),
+        ),
+        Ok(a) => d.failure(&Failure::Usage(format!(
+            "API {} has no `{}`",
+            d.session.client.generation(),
+            a.name()
+        ))),
+        Err(why) => d.failure(&Failure::Usage(why)),
+    }
+}
+
+async fn act(
+    State(d): State<Shared>,
+    Path((carrier, number)): Path<(String, String)>,
+    Form(form): Form<ActionForm>,
+) -> Response {
+    // Constant time: the token is the one secret standing between another page and the account.
+    let given = form.token.as_deref().unwrap_or("").as_bytes();
+    if !bool::from(subtle::ConstantTimeEq::ct_eq(given, d.token.as_bytes())) {
+        return d.page(
+            StatusCode::FORBIDDEN,
+            pages::problem(
+                &d.frame(),
+                "Not allowed",
+                "This action did not come from this dashboard's own page (the session token \
+                 is missing or stale): reload the shipment and try again.",
+            ),
+        );
+    }
+    let action = match Action::parse(&form.action, form.to.as_deref()) {
+        Ok(a) => a,
+        Err(why) => return d.failure(&Failure::Usage(why)),
+    };
+    let back = format!(
+        "/shipment/{}/{}",
+        percent_encoding::utf8_percent_encode(&carrier, percent_encoding::NON_ALPHANUMERIC),
+        percent_encoding::utf8_percent_encode(&number, percent_encoding::NON_ALPHANUMERIC)
+    );
+    match d.session.client.act(&carrier, &number, &action).await {
+        Ok(message) => {
+            // The figures changed: the next overview is read afresh.
+            d.overviews.forget();
+            let back = match action {
+                Action::Delete => "/".to_owned(),
+                Action::ChangeCarrier(ref to) => format!(
+                    "/shipment/{}/{}",
+                    percent_encoding::utf8_percent_encode(to, percent_encoding::NON_ALPHANUMERIC),
+                    percent_encoding::utf8_percent_encode(
+                        &number,
+                        percent_encoding::NON_ALPHANUMERIC
+                    )
+                ),
+                _ => back,
+            };
+            d.page(
+                StatusCode::OK,
+                pages::outcome(&d.frame(), &message, true, &back),
+            )
+        }
+        Err(f) => d.page(
+            StatusCode::BAD_GATEWAY,
+            pages::outcome(&d.frame(), &f.message(), false, &back),
+        ),
+    }
+}
+
+async fn events(State(d): State<Shared>) -> impl IntoResponse {
+    let rx = d.changes.subscribe();
+    let stream = futures::stream::unfold(rx, |mut rx| async move {
+        loop {
+            match rx.recv().await {
+                Ok(change) => {
+                    let (carrier, number) = change.key.split_once(':').unwrap_or(("", &change.key));
+                    let data = serde_json::json!({
+                        "key": change.key, "carrier": carrier, "number": number,
+                        "from": change.from, "to": change.to, "event": change.event,
+                        "updated": change.updated,
+                    });
+                    let event = Event::default().event("change").data(data.to_string());
+                    return Some((Ok::<_, Infallible>(event), rx));
+                }
+                // A slow page missed some: it goes on with the next (the figures are
+                // re-read on the chart refresh anyway).
+                Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    });
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+async fn asset(Path(name): Path<String>) -> Response {
+    let (ct, body) = match name.as_str() {
+        "dashboard.css" => ("text/css; charset=utf-8", CSS),
+        "dashboard.js" => ("text/javascript; charset=utf-8", JS),
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    (
+        [
+            (header::CONTENT_TYPE, ct),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// Refuses requests naming a host other than this server's (DNS rebinding) and cross-site
+/// POSTs; sets headers that keep the page from being framed or sniffed.
+async fn guard(State(d): State<Shared>, req: Request, next: Next) -> Response {
+    let headers: &HeaderMap = req.headers();
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("");
+    if let Some(hosts) = &d.hosts
+        && !hosts.iter().any(|h| h.eq_ignore_ascii_case(host))
+    {
+        return (
+            StatusCode::MISDIRECTED_REQUEST,
+            "this dashboard answers on loopback only\n",
+        )
+            .into_response();
+    }
+    if req.method() == axum::http::Method::POST {
+        let origin = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok());
+        let same = origin.is_none_or(|o| {
+            o.split_once("://")
+                .is_some_and(|(_, rest)| rest.eq_ignore_ascii_case(host))
+        });
+        if !same {
+            return (StatusCode::FORBIDDEN, "cross-site request refused\n").into_response();
+        }
+    }
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    h.insert("x-frame-options", "DENY".parse().expect("a header value"));
+    h.insert(
+        "x-content-type-options",
+        "nosniff".parse().expect("a header value"),
+    );
+    h.insert(
+        "content-security-policy",
+        "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'"
+            .parse()
+            .expect("a header value"),
+    );
+    // `same-origin`, not `no-referrer`: with the latter a browser sends `Origin: null` on
+    // the form POSTs, which the check above must refuse.
+    h.insert(
+        "referrer-policy",
+        "same-origin".parse().expect("a header value"),
+    );
+    resp
+}
+
+/// Polls for changes every `--refresh` and sends each one to the live pages.
+async fn poll_changes(d: Shared) {
+    let mut cursor = Cursor::starting_at(d.now().timestamp());
+    loop {
+        tokio::time::sleep(d.refresh).await;
+        let mut any = false;
+        let mut stream = d.session.client.updated_since(cursor.since);
+        while let Some(item) = stream.next().await {
+            match item {
+                Ok(seen) => {
+                    if let Some(change) = cursor.observe(seen) {
+                        any = true;
+                        // No page listening is fine.
+                        let _ = d.changes.send(change);
+                    }
+                }
+                Err(tm_core::Error::Undecoded(_)) => {}
+                Err(e) => {
+                    // Said once per failed poll; the next poll tries again.
+                    tracing::warn!("dashboard: polling for changes failed: {e}");
+                    break;
+                }
+            }
+        }
+        drop(stream);
+        if any {
+            d.overviews.stale();
+        }
+    }
+}
+
+fn token() -> Result<String, Failure> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| Failure::Io(format!("no randomness for the session token: {e}")))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// The router, for `run` and the tests.
+fn router(d: Shared) -> Router {
+    Router::new()
+        .route("/", get(overview_page))
+        .route("/chart", get(chart_fragment))
+        .route("/search", get(search))
+        .route("/events", get(events))
+        .route("/assets/{name}", get(asset))
+        .route("/shipment/{carrier}/{number}", get(shipment_page))
+        .route("/shipment/{carrier}/{number}/confirm", get(confirm_page))
+        .route("/shipment/{carrier}/{number}/action", post(act))
+        .layer(middleware::from_fn_with_state(d.clone(), guard))
+        .with_state(d)
+}
+
+/// `tm dashboard`: serves until Ctrl-C, then saves the sandbox.
+pub async fn run(session: Session, args: DashboardArgs, out: &mut Out) -> Result<(), Failure> {
+    if !(args.refresh.is_finite() && args.refresh >= 0.5) {
+        return Err(Failure::Usage(
+            "--refresh must be at least 0.5 seconds".into(),
+        ));
+    }
+    let addr = SocketAddr::new(args.bind, args.port);
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| Failure::Usage(format!("cannot listen on {addr}: {e}")))?;
+    let local = listener
+        .local_addr()
+        .map_err(|e| Failure::Io(format!("{addr}: {e}")))?;
+    let hosts = args.bind.is_loopback().then(|| {
+        let port = local.port();
+        let mut hosts = vec![
+            format!("localhost:{port}"),
+            format!("127.0.0.1:{port}"),
+            format!("[::1]:{port}"),
+        ];
+        if port == 80 {
+            hosts.extend(["localhost", "127.0.0.1", "[::1]"].map(String::from));
+        }
+        hosts
+    });
+    let (changes, _) = broadcast::channel(1024);
+    let d = Arc::new(Dashboard {
+        session,
+        token: token()?,
+        refresh: Duration::from_secs_f64(args.refresh),
+        stuck_days: args.stuck_days,
+        hosts,
+        overviews: Arc::new(Overviews::new(Duration::from_secs_f64(args.refresh))),
+        changes,
+    });
+    let shown = if args.bind.is_unspecified() || args.bind.is_loopback() {
+        format!("http://127.0.0.1:{}/", local.port())
+    } else {
+        format!("http://{local}/")
+    };
+    // The URL is the one line on stdout: scripts (and the tests) read it.
+    out.line(&shown)?;
+    out.note("serving the dashboard; Ctrl-C stops it");
+    if args.open {
+        open_browser(&shown, out);
+    }
+    // The unfiltered overview starts reading now, so that the first visit finds it (or most
+    // of it) read.
+    let warm = d.clone();
+    tokio::spawn(async move {
+        let _ = warm.overview(&Filter::default()).await;
+    });
+    let poller = tokio::spawn(poll_changes(d.clone()));
+    let served = axum::serve(listener, router(d.clone()))
+        .with_graceful_shutdown(stop_signal())
+        .await
+        .map_err(|e| Failure::Io(format!("the dashboard server stopped: {e}")));
+    poller.abort();
+    let _ = poller.await;
+    // Every other holder of the session is gone: the sandbox is saved and stopped.
+    if let Ok(d) = Arc::try_unwrap(d)
+        && let Some(sim) = d.session.sandbox
+        && let Err(e) = sim.shutdown().await
+    {
+        out.warn(&format!("could not save the sandbox: {e}"));
+    }
+    served
+}
+
+/// Ctrl-C, or (on Unix) SIGTERM from a service manager: either stops serving and saves.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// Opens `url` with the desktop's opener; says so when there is none.
+fn open_browser(url: &str, out: &Out) {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(target_os = "windows") {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    if let Err(e) = std::process::Command::new(opener).arg(url).spawn() {
+        out.warn(&format!(
+            "could not open a browser ({opener}: {e}); open {url} yourself"
+        ));
+    }
+}
