@@ -62,10 +62,18 @@ impl Row {
 /// header (an unknown or a missing column) is reported before any row is read.
 pub fn read_csv(path: &Path) -> Result<Vec<(usize, CreateTrackingRequest)>, Failure> {
     let file = File::open(path).map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
+    read_csv_from(file, &path.display().to_string())
+}
+
+/// [`read_csv`] from any reader; `name` names it in errors.
+pub fn read_csv_from(
+    input: impl std::io::Read,
+    name: &str,
+) -> Result<Vec<(usize, CreateTrackingRequest)>, Failure> {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
-        .from_reader(file);
-    let bad = |m: String| Failure::Usage(format!("{}: {m}", path.display()));
+        .from_reader(input);
+    let bad = |m: String| Failure::Usage(format!("{name}: {m}"));
     let headers: csv::StringRecord = reader
         .headers()
         .map_err(|e| bad(e.to_string()))?

@@ -41,10 +41,10 @@ fn token_in(html: &str) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_sandbox_dashboard_shows_the_twelve_examples_and_acts_only_with_its_token() {
+async fn a_fresh_sandbox_dashboard_shows_the_twelve_examples_and_acts_only_with_its_token() {
     let dir = tempfile::tempdir().unwrap();
+    // Nothing created: an empty sandbox starts with the examples, as on a fresh machine.
     let state = dir.path().join("sandbox.json");
-    seeded_sandbox(&state).await;
     let d = sandbox_dashboard(&state, &[], &[]);
     let (status, html) = get(&d.url).await;
     assert_eq!(status, 200);

@@ -47,6 +47,8 @@ use source::{Action, Filter};
 
 const CSS: &str = include_str!("assets/dashboard.css");
 const JS: &str = include_str!("assets/dashboard.js");
+/// `examples/shipments.csv`: what an empty sandbox starts with.
+const EXAMPLES: &str = include_str!("../../data/shipments.csv");
 
 /// How long a page waits for the first reading of an overview before it shows the figures
 /// read so far (and refreshes itself).
@@ -441,6 +443,7 @@ pub async fn run(session: Session, args: DashboardArgs, out: &mut Out) -> Result
         }
         hosts
     });
+    seed_empty_sandbox(&session, out).await?;
     let (changes, _) = broadcast::channel(1024);
     let d = Arc::new(Dashboard {
         session,
@@ -483,6 +486,41 @@ pub async fn run(session: Session, args: DashboardArgs, out: &mut Out) -> Result
         out.warn(&format!("could not save the sandbox: {e}"));
     }
     served
+}
+
+/// An empty sandbox gets the twelve example shipments (`examples/shipments.csv`), so that a
+/// first `tm --sandbox dashboard` has something to show; it says so.
+async fn seed_empty_sandbox(session: &Session, out: &Out) -> Result<(), Failure> {
+    if session
+        .sandbox
+        .as_ref()
+        .is_none_or(|s| s.tracking_count() > 0)
+    {
+        return Ok(());
+    }
+    let requests: Vec<_> =
+        crate::import::read_csv_from(EXAMPLES.as_bytes(), "examples/shipments.csv")?
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect();
+    let n = requests.len();
+    let counts = match &session.client {
+        crate::Backend::V2(c) => c.trackings().create_many(requests).await.counts(),
+        crate::Backend::V4(c) => {
+            let v4 = requests.iter().map(tm_core::bridge::create_request_to_v4);
+            c.trackings().create_many(v4).await.counts()
+        }
+    };
+    let failed = n.saturating_sub(counts.created + counts.already_existed);
+    out.note(&format!(
+        "the sandbox was empty: added the {n} example shipments (`tm --sandbox reset` empties it)"
+    ));
+    if failed > 0 {
+        out.warn(&format!(
+            "{failed} example shipment(s) could not be created"
+        ));
+    }
+    Ok(())
 }
 
 /// Ctrl-C, or (on Unix) SIGTERM from a service manager: either stops serving and saves.
