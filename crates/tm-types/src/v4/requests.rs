@@ -301,7 +301,59 @@ pub struct GetTrackingsRequest {
     pub lang: Option<String>,
 }
 
-query_string!(GetTrackingsRequest);
+impl GetTrackingsRequest {
+    /// The query string pairs, in the fields' order, unset filters left out.
+    ///
+    /// Written out rather than going through serde (as the other filters do): this is the hot
+    /// path of every v4 read, and the serde route (encode, then parse back into pairs) cost
+    /// ~5 000 instructions a request. A test holds it equal to the serde route.
+    pub fn to_query(&self) -> Vec<(String, String)> {
+        let mut q = Vec::with_capacity(4);
+        let mut put = |name: &str, value: Option<&str>| {
+            if let Some(v) = value {
+                q.push((name.to_owned(), v.to_owned()));
+            }
+        };
+        let numbers = (!self.tracking_numbers.is_empty()).then(|| self.tracking_numbers.join(","));
+        put("tracking_numbers", numbers.as_deref());
+        put("courier_code", self.courier_code.as_deref());
+        put("created_date_min", self.created_date_min.as_deref());
+        put("created_date_max", self.created_date_max.as_deref());
+        put("updated_date_min", self.updated_date_min.as_deref());
+        put("updated_date_max", self.updated_date_max.as_deref());
+        put(
+            "delivery_status",
+            self.delivery_status.as_ref().map(|s| s.as_str()),
+        );
+        put(
+            "archived_status",
+            self.archived_status.as_ref().map(|s| s.as_str()),
+        );
+        let (items, pages) = (
+            self.items_amount.map(|n| n.to_string()),
+            self.pages_amount.map(|n| n.to_string()),
+        );
+        put("items_amount", items.as_deref());
+        put("pages_amount", pages.as_deref());
+        put("lang", self.lang.as_deref());
+        q
+    }
+
+    /// Reads the query string pairs back. Unknown parameters are ignored, as the API does; a
+    /// value that does not read names its parameter.
+    pub fn from_query<'a, I>(pairs: I) -> Result<Self, crate::QueryError>
+    where
+        I: IntoIterator<Item = (&'a str, &'a str)>,
+    {
+        crate::query::from_pairs(pairs)
+    }
+
+    /// [`GetTrackingsRequest::to_query`] the serde way, which the written-out one must equal.
+    #[doc(hidden)]
+    pub fn to_query_through_serde(&self) -> Vec<(String, String)> {
+        crate::query::to_pairs(self)
+    }
+}
 
 setters!(GetTrackingsRequest {
     /// Sets `courier_code`.
