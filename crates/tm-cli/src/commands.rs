@@ -260,17 +260,16 @@ fn detail(t: &Tracking, out: &mut Out) -> Result<(), Failure> {
     if !matches!(out.format, Format::Table) {
         return out.trackings(std::slice::from_ref(t));
     }
-    let mut rows = vec![
-        vec![
-            Cell::new("tracking"),
-            Cell::new(format!("{}:{}", t.carrier_code, t.tracking_number)),
-        ],
-        vec![
-            Cell::new("status"),
-            Cell::new(t.status().map_or("-".to_owned(), |s| s.to_string())),
-        ],
-    ];
-    for (label, value) in [
+    let text = |f: &tm_types::Field<String>| f.as_deref().unwrap_or("").to_owned();
+    let fields = vec![
+        (
+            "tracking",
+            Some(format!("{}:{}", t.carrier_code, t.tracking_number)),
+        ),
+        (
+            "status",
+            Some(t.status().map_or("-".to_owned(), |s| s.to_string())),
+        ),
         ("substatus", t.substatus.value().map(|s| s.to_string())),
         ("last event", t.last_event.value().cloned()),
         (
@@ -283,33 +282,24 @@ fn detail(t: &Tracking, out: &mut Out) -> Result<(), Failure> {
         ("order", t.order_id.value().cloned()),
         ("created", t.created_at.value().cloned()),
         ("id", t.id.value().cloned()),
-    ] {
-        if let Some(v) = value.filter(|v| !v.is_empty()) {
-            rows.push(vec![Cell::new(label), Cell::new(v)]);
-        }
-    }
-    out.table(&["FIELD", "VALUE"], rows)?;
-    let mut checkpoints: Vec<&Checkpoint> = t.checkpoints().collect();
-    checkpoints.sort_by_key(|c| std::cmp::Reverse(c.time()));
-    if !checkpoints.is_empty() {
-        let rows = checkpoints
-            .iter()
-            .map(|c| {
-                vec![
-                    Cell::new(c.date.as_deref().unwrap_or("")),
-                    Cell::new(
-                        c.checkpoint_status
-                            .value()
-                            .map_or(String::new(), |s| s.to_string()),
-                    ),
-                    Cell::new(c.status_description.as_deref().unwrap_or("")),
-                    Cell::new(c.details.as_deref().unwrap_or("")),
-                ]
-            })
-            .collect();
-        out.table(&["DATE", "STATUS", "EVENT", "WHERE"], rows)?;
-    }
-    Ok(())
+    ];
+    let checkpoints = t
+        .checkpoints()
+        .map(|c| {
+            let status = c
+                .checkpoint_status
+                .value()
+                .map_or(String::new(), |s| s.to_string());
+            let cells = [
+                text(&c.date),
+                status,
+                text(&c.status_description),
+                text(&c.details),
+            ];
+            (c.time(), cells)
+        })
+        .collect();
+    out.tracking_detail(fields, checkpoints)
 }
 
 /// The tracking number v2 addresses a tracking by (with its carrier).

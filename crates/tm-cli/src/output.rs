@@ -235,6 +235,35 @@ impl Out {
     }
 
     /// A table on stdout, sized to the terminal.
+    /// One tracking as two tables, whichever generation's it is: its `fields` (those with a
+    /// non-empty value), then its checkpoints newest first, each `(time, [date, status,
+    /// event, where])`.
+    pub fn tracking_detail(
+        &mut self,
+        fields: Vec<(&str, Option<String>)>,
+        mut checkpoints: Vec<(Option<chrono::NaiveDateTime>, [String; 4])>,
+    ) -> Result<(), Failure> {
+        let rows = fields
+            .into_iter()
+            .filter_map(|(label, v)| {
+                Some(vec![
+                    Cell::new(label),
+                    Cell::new(v.filter(|v| !v.is_empty())?),
+                ])
+            })
+            .collect();
+        self.table(&["FIELD", "VALUE"], rows)?;
+        if checkpoints.is_empty() {
+            return Ok(());
+        }
+        checkpoints.sort_by_key(|(t, _)| std::cmp::Reverse(*t));
+        let rows = checkpoints
+            .into_iter()
+            .map(|(_, cells)| cells.into_iter().map(Cell::new).collect())
+            .collect();
+        self.table(&["DATE", "STATUS", "EVENT", "WHERE"], rows)
+    }
+
     pub fn table(&mut self, header: &[&str], rows: Vec<Vec<Cell>>) -> Result<(), Failure> {
         let mut table = Table::new();
         table

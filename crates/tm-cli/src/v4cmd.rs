@@ -243,21 +243,18 @@ fn detail(t: &Tracking, out: &mut Out) -> Result<(), Failure> {
     if !matches!(out.format, Format::Table) {
         return out.v4_trackings(std::slice::from_ref(t));
     }
-    let mut rows = vec![
-        vec![
-            Cell::new("tracking"),
-            Cell::new(format!(
-                "{}:{}",
-                t.courier_code.as_deref().unwrap_or("?"),
-                t.tracking_number.as_deref().unwrap_or("?")
-            )),
-        ],
-        vec![
-            Cell::new("status"),
-            Cell::new(t.status().map_or("-".to_owned(), |s| s.to_string())),
-        ],
-    ];
-    for (label, value) in [
+    let text = |f: &tm_types::Field<String>| f.as_deref().unwrap_or("").to_owned();
+    let number = format!(
+        "{}:{}",
+        t.courier_code.as_deref().unwrap_or("?"),
+        t.tracking_number.as_deref().unwrap_or("?")
+    );
+    let fields = vec![
+        ("tracking", Some(number)),
+        (
+            "status",
+            Some(t.status().map_or("-".to_owned(), |s| s.to_string())),
+        ),
         ("substatus", t.substatus.value().map(|s| s.to_string())),
         ("latest event", t.latest_event.value().cloned()),
         (
@@ -273,33 +270,24 @@ fn detail(t: &Tracking, out: &mut Out) -> Result<(), Failure> {
         ),
         ("created", t.created_at.value().cloned()),
         ("id", t.id.value().cloned()),
-    ] {
-        if let Some(v) = value.filter(|v| !v.is_empty()) {
-            rows.push(vec![Cell::new(label), Cell::new(v)]);
-        }
-    }
-    out.table(&["FIELD", "VALUE"], rows)?;
-    let mut checkpoints: Vec<_> = t.checkpoints().collect();
-    checkpoints.sort_by_key(|c| std::cmp::Reverse(c.time()));
-    if !checkpoints.is_empty() {
-        let rows = checkpoints
-            .iter()
-            .map(|c| {
-                vec![
-                    Cell::new(c.checkpoint_date.as_deref().unwrap_or("")),
-                    Cell::new(
-                        c.checkpoint_delivery_status
-                            .value()
-                            .map_or(String::new(), |s| s.to_string()),
-                    ),
-                    Cell::new(c.tracking_detail.as_deref().unwrap_or("")),
-                    Cell::new(c.location.as_deref().unwrap_or("")),
-                ]
-            })
-            .collect();
-        out.table(&["DATE", "STATUS", "EVENT", "WHERE"], rows)?;
-    }
-    Ok(())
+    ];
+    let checkpoints = t
+        .checkpoints()
+        .map(|c| {
+            let status = c
+                .checkpoint_delivery_status
+                .value()
+                .map_or(String::new(), |s| s.to_string());
+            let cells = [
+                text(&c.checkpoint_date),
+                status,
+                text(&c.tracking_detail),
+                text(&c.location),
+            ];
+            (c.time(), cells)
+        })
+        .collect();
+    out.tracking_detail(fields, checkpoints)
 }
 
 fn show_couriers(shown: &[&Courier], out: &mut Out) -> Result<(), Failure> {

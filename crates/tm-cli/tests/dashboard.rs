@@ -21,6 +21,19 @@ async fn get(url: &str) -> (u16, String) {
     (r.status().as_u16(), r.text().await.unwrap())
 }
 
+/// An overview page once its figures are complete (while the listing is read it shows a
+/// `reading` notice and the figures so far).
+async fn complete(url: &str) -> (u16, String) {
+    for _ in 0..120 {
+        let (status, html) = get(url).await;
+        if !html.contains(r#"id="reading""#) {
+            return (status, html);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    panic!("{url}: the overview never completed");
+}
+
 /// The row keys (`carrier:number`) of the table with `id` on a page.
 fn rows(html: &str, id: &str) -> Vec<String> {
     let Some(start) = html.find(&format!(r#"<table id="{id}">"#)) else {
@@ -46,7 +59,7 @@ async fn a_fresh_sandbox_dashboard_shows_the_twelve_examples_and_acts_only_with_
     // Nothing created: an empty sandbox starts with the examples, as on a fresh machine.
     let state = dir.path().join("sandbox.json");
     let d = sandbox_dashboard(&state, &[], &[]);
-    let (status, html) = get(&d.url).await;
+    let (status, html) = complete(&d.url).await;
     assert_eq!(status, 200);
     assert_eq!(rows(&html, "recent").len(), 12, "{html}");
     assert!(html.contains(r#"<span class="n" id="total">12</span>"#));
@@ -68,11 +81,11 @@ async fn a_fresh_sandbox_dashboard_shows_the_twelve_examples_and_acts_only_with_
     }
 
     // A filter the API applies (status) and one the page applies (carrier).
-    let (_, ups) = get(&format!("{}?carrier=ups", d.url)).await;
+    let (_, ups) = complete(&format!("{}?carrier=ups", d.url)).await;
     let ups = rows(&ups, "recent");
     assert!(!ups.is_empty());
     assert!(ups.iter().all(|k| k.starts_with("ups:")), "{ups:?}");
-    let (_, delivered) = get(&format!("{}?status=delivered", d.url)).await;
+    let (_, delivered) = complete(&format!("{}?status=delivered", d.url)).await;
     assert!(delivered.contains(r#"<option value="delivered" selected>"#));
     let n = rows(&delivered, "recent").len();
     assert!(delivered.contains(&format!(r#"<span class="n" id="total">{n}</span>"#)));
@@ -274,7 +287,7 @@ async fn under_api_v4_the_same_sandbox_shows_v4_s_nine_statuses_and_its_actions(
     let state = dir.path().join("sandbox.json");
     seeded_sandbox(&state).await;
     let d = sandbox_dashboard(&state, &["--api", "v4"], &[]);
-    let (status, html) = get(&d.url).await;
+    let (status, html) = complete(&d.url).await;
     assert_eq!(status, 200);
     assert!(html.contains("API v4"));
     assert_eq!(

@@ -124,6 +124,19 @@ async fn click(c: &Client, at: Locator<'_>, then: Locator<'_>) {
     c.wait().for_element(then).await.unwrap();
 }
 
+/// Waits until the overview shows complete figures: while the listing is still being read
+/// (v2 reads 2000 trackings a second, shared with the live poll) it shows a `#reading` notice
+/// and reloads itself.
+async fn wait_complete(c: &Client) {
+    for _ in 0..120 {
+        if c.find_all(Locator::Id("reading")).await.unwrap().is_empty() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    panic!("the overview never completed");
+}
+
 async fn text(c: &Client, css: &str) -> String {
     c.find(Locator::Css(css))
         .await
@@ -151,6 +164,7 @@ async fn overview_filter_shipment_live_change_and_an_action_in_headless_chromium
 
     // 1. The overview: the twelve examples, a bar per status.
     c.goto(&d.url).await.unwrap();
+    wait_complete(&c).await;
     assert_eq!(c.title().await.unwrap(), "Shipments · tm dashboard");
     let rows = c.find_all(Locator::Css("#recent tbody tr")).await.unwrap();
     assert_eq!(rows.len(), 12);
@@ -179,6 +193,7 @@ async fn overview_filter_shipment_live_change_and_an_action_in_headless_chromium
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    wait_complete(&c).await;
     let keys: Vec<String> = {
         let mut keys = Vec::new();
         for row in c.find_all(Locator::Css("#recent tbody tr")).await.unwrap() {
@@ -213,6 +228,7 @@ async fn overview_filter_shipment_live_change_and_an_action_in_headless_chromium
     // 4. Live: a status change arrives on the overview without a reload. The sandbox clock
     // runs six hours a second, so one comes within a few polls.
     c.goto(&d.url).await.unwrap();
+    wait_complete(&c).await;
     c.execute("window.__notReloaded = true;", vec![])
         .await
         .unwrap();
@@ -254,6 +270,7 @@ async fn overview_filter_shipment_live_change_and_an_action_in_headless_chromium
     // A phone-width layout: the page still fits without sideways scrolling.
     c.set_window_size(390, 844).await.unwrap();
     c.goto(&d.url).await.unwrap();
+    wait_complete(&c).await;
     let overflow = c
         .execute(
             "return document.documentElement.scrollWidth <= window.innerWidth + 1;",

@@ -141,6 +141,14 @@ pub fn air_waybill(sim: &Sim, body: &Value, now_ms: i64) -> Result<Reply, Reply>
     let mut flight_info_list = Vec::new();
     let mut flight_info_new = Vec::new();
     let mut dep = start;
+    // A time that has come shows; one still ahead is null.
+    let happened = |t: i64| {
+        if t <= now_ms {
+            J::from(time(t))
+        } else {
+            J::Null
+        }
+    };
     for (number, from, to) in &flights {
         dep += 12 * 3_600_000;
         let arr = dep + rng.between(3, 12) * 3_600_000;
@@ -148,54 +156,24 @@ pub fn air_waybill(sim: &Sim, body: &Value, now_ms: i64) -> Result<Reply, Reply>
             .with("depart_station", *from)
             .with("arrival_station", *to)
             .with("plan_depart_time", time(dep))
-            .with(
-                "depart_time",
-                if dep <= now_ms {
-                    J::from(time(dep))
-                } else {
-                    J::Null
-                },
-            )
+            .with("depart_time", happened(dep))
             .with("plan_arrival_time", time(arr))
-            .with(
-                "arrival_time",
-                if arr <= now_ms {
-                    J::from(time(arr))
-                } else {
-                    J::Null
-                },
-            );
+            .with("arrival_time", happened(arr));
         flight_info.push(number.clone(), leg.clone());
-        let mut listed = Obj::new().with("flight_number", number.clone());
-        if let J::Obj(fields) = J::from(leg.clone()) {
-            for (k, v) in fields.into_entries() {
-                listed.push(k, v);
+        // The list forms: the flight number first, then the leg's keys (and, in the newer
+        // form, the cargo and the flight's state).
+        let numbered = || {
+            let mut listed = Obj::new().with("flight_number", number.clone());
+            if let J::Obj(fields) = J::from(leg.clone()) {
+                for (k, v) in fields.into_entries() {
+                    listed.push(k, v);
+                }
             }
-        }
-        flight_info_list.push(J::from(listed));
+            listed
+        };
+        flight_info_list.push(J::from(numbered()));
         flight_info_new.push(J::from(
-            Obj::new()
-                .with("flight_number", number.clone())
-                .with("depart_station", *from)
-                .with("arrival_station", *to)
-                .with("plan_depart_time", time(dep))
-                .with(
-                    "depart_time",
-                    if dep <= now_ms {
-                        J::from(time(dep))
-                    } else {
-                        J::Null
-                    },
-                )
-                .with("plan_arrival_time", time(arr))
-                .with(
-                    "arrival_time",
-                    if arr <= now_ms {
-                        J::from(time(arr))
-                    } else {
-                        J::Null
-                    },
-                )
+            numbered()
                 .with("piece", pieces.to_string())
                 .with("weight", weight.clone())
                 .with("status", if arr <= now_ms { "ARR" } else { "BKD" }),
