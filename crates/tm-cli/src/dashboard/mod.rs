@@ -241,25 +241,14 @@ async fn act(
         Ok(a) => a,
         Err(why) => return d.failure(&Failure::Usage(why)),
     };
-    let back = format!(
-        "/shipment/{}/{}",
-        percent_encoding::utf8_percent_encode(&carrier, percent_encoding::NON_ALPHANUMERIC),
-        percent_encoding::utf8_percent_encode(&number, percent_encoding::NON_ALPHANUMERIC)
-    );
+    let back = pages::shipment_path(&carrier, &number);
     match d.session.client.act(&carrier, &number, &action).await {
         Ok(message) => {
             // The figures changed: the next overview is read afresh.
             d.overviews.forget();
             let back = match action {
                 Action::Delete => "/".to_owned(),
-                Action::ChangeCarrier(ref to) => format!(
-                    "/shipment/{}/{}",
-                    percent_encoding::utf8_percent_encode(to, percent_encoding::NON_ALPHANUMERIC),
-                    percent_encoding::utf8_percent_encode(
-                        &number,
-                        percent_encoding::NON_ALPHANUMERIC
-                    )
-                ),
+                Action::ChangeCarrier(ref to) => pages::shipment_path(to, &number),
                 _ => back,
             };
             d.page(

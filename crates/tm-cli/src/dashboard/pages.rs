@@ -22,9 +22,14 @@ fn seg(s: &str) -> String {
     utf8_percent_encode(s, NON_ALPHANUMERIC).to_string()
 }
 
+/// The path of the shipment page of `carrier` `number`.
+pub fn shipment_path(carrier: &str, number: &str) -> String {
+    format!("/shipment/{}/{}", seg(carrier), seg(number))
+}
+
 /// The shipment page's path.
 pub fn shipment_href(s: &Shipment) -> String {
-    format!("/shipment/{}/{}", seg(&s.carrier), seg(&s.number))
+    shipment_path(&s.carrier, &s.number)
 }
 
 fn when(t: Option<DateTime<Utc>>) -> Markup {
@@ -315,7 +320,7 @@ pub fn shipment(frame: &Frame, s: &Shipment, actions: &[Action], notice: Option<
 
 /// The confirmation before an action: a POST form with the session's token.
 pub fn confirm(frame: &Frame, carrier: &str, number: &str, action: &Action, token: &str) -> Markup {
-    let back = format!("/shipment/{}/{}", seg(carrier), seg(number));
+    let back = shipment_path(carrier, number);
     let main = html! {
         h1 { "Confirm" }
         form class="card confirm" method="post" action={ (back) "/action" } {
