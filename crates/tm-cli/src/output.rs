@@ -293,6 +293,21 @@ impl Out {
 
     /// Trackings in the chosen format (a summary table by default).
     pub fn trackings(&mut self, items: &[Tracking]) -> Result<(), Failure> {
+        self.listing(
+            items,
+            &["CARRIER", "NUMBER", "STATUS", "LAST EVENT", "DAYS"],
+            |t| tracking_row(t, None),
+        )
+    }
+
+    /// Items of either generation as JSON, JSON lines, CSV, or a table of `header` with a
+    /// `row` per item.
+    fn listing<T: Exportable>(
+        &mut self,
+        items: &[T],
+        header: &[&str],
+        row: impl Fn(&T) -> Vec<Cell>,
+    ) -> Result<(), Failure> {
         match self.format {
             Format::Json => self.json(items),
             Format::Jsonl => {
@@ -302,15 +317,16 @@ impl Out {
                 Ok(())
             }
             Format::Csv => {
-                let mut w = TrackingWriter::new(Format::Csv, Box::new(std::io::stdout()))?;
+                let mut w =
+                    TrackingWriter::for_rows::<T>(Format::Csv, Box::new(std::io::stdout()))?;
                 for t in items {
                     w.write(t)?;
                 }
                 w.finish()
             }
             Format::Table => {
-                let rows = items.iter().map(|t| tracking_row(t, None)).collect();
-                self.table(&["CARRIER", "NUMBER", "STATUS", "LAST EVENT", "DAYS"], rows)
+                let rows = items.iter().map(row).collect();
+                self.table(header, rows)
             }
         }
     }
@@ -319,29 +335,7 @@ impl Out {
 impl Out {
     /// v4 trackings in the chosen format (a summary table by default).
     pub fn v4_trackings(&mut self, items: &[v4::Tracking]) -> Result<(), Failure> {
-        match self.format {
-            Format::Json => self.json(items),
-            Format::Jsonl => {
-                for t in items {
-                    self.json(t)?;
-                }
-                Ok(())
-            }
-            Format::Csv => {
-                let mut w = TrackingWriter::for_rows::<v4::Tracking>(
-                    Format::Csv,
-                    Box::new(std::io::stdout()),
-                )?;
-                for t in items {
-                    w.write(t)?;
-                }
-                w.finish()
-            }
-            Format::Table => {
-                let rows = items.iter().map(|t| v4_tracking_row(t, None)).collect();
-                self.table(&V4_ROW_HEADER, rows)
-            }
-        }
+        self.listing(items, &V4_ROW_HEADER, |t| v4_tracking_row(t, None))
     }
 }
 

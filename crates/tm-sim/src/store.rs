@@ -149,20 +149,34 @@ impl View {
 
     /// The status as v2 reports it.
     pub fn v2(&self) -> Status {
-        if let Some(f) = self.forced_status() {
-            return f;
-        }
-        if self.expired {
-            return Status {
-                status: "expired",
-                substatus: Some("expired001"),
-            };
-        }
-        match self.visible().last() {
-            Some(e) => Status {
-                status: e.code.v2,
-                substatus: Some(e.code.v2_sub),
-            },
+        self.forced_status()
+            .or_else(|| self.expiry())
+            .unwrap_or_else(|| self.latest(self.visible().last(), |c| (c.v2, c.v2_sub)))
+    }
+
+    /// An expired tracking's status, the same in both generations.
+    fn expiry(&self) -> Option<Status> {
+        self.expired.then_some(Status {
+            status: "expired",
+            substatus: Some("expired001"),
+        })
+    }
+
+    /// The status `last` (the newest visible event) gives in the words `pick` chooses; with
+    /// none, `pending` while fresh and `notfound` after.
+    fn latest(
+        &self,
+        last: Option<&Event>,
+        pick: fn(&journey::Code) -> (&'static str, &'static str),
+    ) -> Status {
+        match last {
+            Some(e) => {
+                let (status, sub) = pick(&e.code);
+                Status {
+                    status,
+                    substatus: Some(sub),
+                }
+            }
             None if self.fresh => Status {
                 status: "pending",
                 substatus: None,
@@ -177,14 +191,8 @@ impl View {
     /// The status as v4 reports it: `inforeceived` and the richer sub-statuses, and a return
     /// to the sender (`exception010`/`011`) stays `exception` whatever comes after it.
     pub fn v4(&self) -> Status {
-        if let Some(f) = self.forced_status() {
-            return f;
-        }
-        if self.expired {
-            return Status {
-                status: "expired",
-                substatus: Some("expired001"),
-            };
+        if let Some(s) = self.forced_status().or_else(|| self.expiry()) {
+            return s;
         }
         let visible = self.visible();
         if let Some(sticky) = visible
@@ -203,20 +211,7 @@ impl View {
                 substatus: Some(sub),
             };
         }
-        match visible.last() {
-            Some(e) => Status {
-                status: e.code.v4,
-                substatus: Some(e.code.v4_sub),
-            },
-            None if self.fresh => Status {
-                status: "pending",
-                substatus: None,
-            },
-            None => Status {
-                status: "notfound",
-                substatus: Some("notfound002"),
-            },
-        }
+        self.latest(visible.last(), |c| (c.v4, c.v4_sub))
     }
 
     fn forced_status(&self) -> Option<Status> {
@@ -332,6 +327,38 @@ impl Store {
     /// Forgets derived plans (after a reset or a carrier change).
     pub fn forget_plan(&mut self, k: &Key) {
         self.plans.remove(k);
+    }
+
+    /// A new tracking of `carrier` `number`, created at `now_ms` (or when it was first
+    /// created, if it was deleted since: the id and the journey stay), counted against the
+    /// quota and given the next creation number. Not yet stored: the caller decides.
+    pub fn admit(
+        &mut self,
+        seed: u64,
+        carrier: String,
+        number: String,
+        fields: BTreeMap<String, Value>,
+        now_ms: i64,
+    ) -> StoredTracking {
+        let k = key(&carrier, &number);
+        let created_ms = *self.first_created.entry(k).or_insert(now_ms);
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.quota_used_fifths += 5;
+        StoredTracking {
+            seq,
+            id: journey::tracking_id(seed, &carrier, &number),
+            tracking_number: number,
+            carrier_code: carrier,
+            created_ms,
+            modified_ms: None,
+            fields,
+            archived: false,
+            frozen_ms: None,
+            status_override: None,
+            notified_status: Some("pending".into()),
+            retracked_ms: None,
+        }
     }
 
     /// Quota left, in whole trackings.

@@ -102,24 +102,7 @@ pub(super) fn create(sim: &Sim, p: &Params<'_>, now_ms: i64) -> Result<J, Reply>
     if st.quota_left(sim.config.quota) < 1 {
         return Err(quota_exhausted());
     }
-    let created_ms = *st.first_created.entry(k.clone()).or_insert(now_ms);
-    let seq = st.next_seq;
-    st.next_seq += 1;
-    st.quota_used_fifths += 5;
-    let stored = StoredTracking {
-        seq,
-        id: journey::tracking_id(sim.config.seed, &carrier, &number),
-        tracking_number: number,
-        carrier_code: carrier,
-        created_ms,
-        modified_ms: None,
-        fields,
-        archived: false,
-        frozen_ms: None,
-        status_override: None,
-        notified_status: Some("pending".into()),
-        retracked_ms: None,
-    };
+    let stored = st.admit(sim.config.seed, carrier, number, fields, now_ms);
     let rendered = render_stored(sim, &mut st, &stored, Shape::Created, now_ms);
     st.trackings.insert(k, stored);
     drop(st);

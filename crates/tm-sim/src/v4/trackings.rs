@@ -11,7 +11,6 @@ use serde_json::Value;
 use super::render::{self, FIELDS};
 use super::{Reply, text};
 use crate::config::ExistsData;
-use crate::journey;
 use crate::json::{J, Obj};
 use crate::state::Sim;
 use crate::store::{StoredTracking, key};
@@ -90,24 +89,7 @@ fn register(sim: &Sim, item: &Value, now_ms: i64) -> Result<StoredTracking, Refu
     if st.quota_left(sim.config.quota) < 1 {
         return Err(Box::new((Reply::err(4190), None)));
     }
-    let created_ms = *st.first_created.entry(k.clone()).or_insert(now_ms);
-    let seq = st.next_seq;
-    st.next_seq += 1;
-    st.quota_used_fifths += 5;
-    let stored = StoredTracking {
-        seq,
-        id: journey::tracking_id(sim.config.seed, &courier, &number),
-        tracking_number: number,
-        carrier_code: courier,
-        created_ms,
-        modified_ms: None,
-        fields,
-        archived: false,
-        frozen_ms: None,
-        status_override: None,
-        notified_status: Some("pending".into()),
-        retracked_ms: None,
-    };
+    let stored = st.admit(sim.config.seed, courier, number, fields, now_ms);
     st.trackings.insert(k, stored.clone());
     drop(st);
     sim.mark_dirty();
