@@ -348,7 +348,7 @@ async fn simulator_answers_have_the_recorded_shapes() {
         let Reply::Response(r) = &last.reply else {
             continue;
         };
-        let recorded: Value = match r.to_response().body.as_slice() {
+        let recorded: Value = match &r.to_response().body[..] {
             b if !b.is_empty() => serde_json::from_slice(b).unwrap_or(Value::Null),
             _ => continue,
         };

@@ -24,7 +24,12 @@ fn server(
     let log = Arc::new(Mutex::new(Vec::new()));
     let seen = log.clone();
     let mock = MockTransport::from_fn(move |req: &HttpRequest| {
-        seen.lock().unwrap().push(req.query.clone());
+        seen.lock().unwrap().push(
+            req.query
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        );
         let q = |k: &str| {
             req.query
                 .iter()

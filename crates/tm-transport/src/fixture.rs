@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::{HttpRequest, HttpResponse};
+use crate::{HttpRequest, HttpResponse, ResponseHeaders};
 
 /// What stands in for a credential in recorded files and matchers.
 pub const SECRET_PLACEHOLDER: &str = "<API_KEY>";
@@ -141,8 +141,8 @@ impl RecordedResponse {
             self.status,
             self.headers
                 .iter()
-                .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
-                .collect(),
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect::<ResponseHeaders>(),
             self.body.as_ref().map(Body::to_bytes).unwrap_or_default(),
         )
     }

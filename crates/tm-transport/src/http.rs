@@ -4,6 +4,10 @@ use std::borrow::Cow;
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
+use bytes::Bytes;
+
+use crate::ResponseHeaders;
+
 /// An HTTP method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Method {
@@ -141,8 +145,9 @@ pub struct HttpRequest {
     pub method: Method,
     /// Path relative to the base URL, starting with `/`.
     pub path: String,
-    /// Query parameters in order; repeated keys allowed.
-    pub query: Vec<(String, String)>,
+    /// Query parameters in order, not yet percent-encoded; repeated keys allowed. A name
+    /// the caller knows statically is kept without a copy.
+    pub query: Vec<(Cow<'static, str>, String)>,
     /// Headers in order.
     pub headers: Vec<Header>,
     /// The body, if any.
@@ -178,7 +183,7 @@ impl HttpRequest {
 
     /// Adds a query parameter.
     #[must_use]
-    pub fn query(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+    pub fn query(mut self, key: impl Into<Cow<'static, str>>, value: impl Into<String>) -> Self {
         self.query.push((key.into(), value.into()));
         self
     }
@@ -352,31 +357,36 @@ impl Attempts {
 pub struct HttpResponse {
     /// The status code.
     pub status: u16,
-    /// Headers in order, names in lower case.
-    pub headers: Vec<(String, String)>,
-    /// The body (decompressed).
-    pub body: Vec<u8>,
+    /// The headers, names in lower case.
+    pub headers: ResponseHeaders,
+    /// The body (decompressed). [`Bytes`] so that a backend hands over the buffer it read
+    /// into rather than a copy; it reads as `&[u8]`.
+    pub body: Bytes,
     /// The attempts behind this response (see [`Attempts`]).
     pub attempts: Attempts,
 }
 
 impl HttpResponse {
     /// A response with a status and a body and no headers.
-    pub fn new(status: u16, body: impl Into<Vec<u8>>) -> Self {
+    pub fn new(status: u16, body: impl Into<Bytes>) -> Self {
         HttpResponse {
             status,
-            headers: Vec::new(),
+            headers: ResponseHeaders::new(),
             body: body.into(),
             attempts: Attempts::default(),
         }
     }
 
     /// A response with a status, headers and a body.
-    pub fn with_parts(status: u16, headers: Vec<(String, String)>, body: Vec<u8>) -> Self {
+    pub fn with_parts(
+        status: u16,
+        headers: impl Into<ResponseHeaders>,
+        body: impl Into<Bytes>,
+    ) -> Self {
         HttpResponse {
             status,
-            headers,
-            body,
+            headers: headers.into(),
+            body: body.into(),
             attempts: Attempts::default(),
         }
     }
@@ -389,16 +399,13 @@ impl HttpResponse {
     /// Adds a header.
     #[must_use]
     pub fn with_header(mut self, name: &str, value: impl Into<String>) -> Self {
-        self.headers.push((name.to_ascii_lowercase(), value.into()));
+        self.headers.append(name, value);
         self
     }
 
-    /// The first header with this name (case-insensitive).
+    /// The first header with this name (case-insensitive) whose value is UTF-8.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.get(name)
     }
 
     /// True for 2xx.

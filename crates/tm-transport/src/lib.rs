@@ -24,6 +24,7 @@
 mod error;
 #[cfg(feature = "test-util")]
 pub mod fixture;
+mod headers;
 mod http;
 #[cfg(feature = "test-util")]
 mod mock;
@@ -35,9 +36,11 @@ mod reqwest_backend;
 mod retry;
 mod transport;
 
+pub use bytes::Bytes;
 pub use error::TransportError;
 #[cfg(feature = "test-util")]
 pub use fixture::{InjectedError, Interaction, SECRET_PLACEHOLDER};
+pub use headers::ResponseHeaders;
 pub use http::{Attempts, Header, HttpRequest, HttpResponse, Method, RateClass, parse_retry_after};
 #[cfg(feature = "test-util")]
 pub use mock::{MockReply, MockTransport, RequestMatcher};

@@ -124,12 +124,12 @@ impl<T> RecordingTransport<T> {
                     .headers
                     .iter()
                     .map(|(k, v)| {
-                        let v = if REDACTED_RESPONSE_HEADERS.contains(&k.as_str()) {
+                        let v = if REDACTED_RESPONSE_HEADERS.contains(&k) {
                             "<REDACTED>".to_owned()
                         } else {
-                            scrub_text(v, &secrets)
+                            scrub_text(&v, &secrets)
                         };
-                        (k.clone(), v)
+                        (k.to_owned(), v)
                     })
                     .collect(),
                 body: (!resp.body.is_empty()).then(|| match std::str::from_utf8(&resp.body) {

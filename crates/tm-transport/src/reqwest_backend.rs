@@ -1,12 +1,13 @@
 //! The production backend on reqwest.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use reqwest::header::{HeaderName, HeaderValue};
 
-use crate::{HttpRequest, HttpResponse, Method, Transport, TransportError};
+use crate::{Bytes, HttpRequest, HttpResponse, Method, Transport, TransportError};
 
 /// The default connect timeout.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -85,6 +86,8 @@ impl ReqwestTransportBuilder {
         Ok(ReqwestTransport {
             client,
             base: base.as_str().trim_end_matches('/').to_owned(),
+            base_path: base.path().trim_end_matches('/').to_owned(),
+            parsed_base: base,
             attempt_timeout: self.attempt_timeout,
             max_body_bytes: self.max_body_bytes,
         })
@@ -106,6 +109,11 @@ impl ReqwestTransportBuilder {
 pub struct ReqwestTransport {
     client: reqwest::Client,
     base: String,
+    /// The base parsed once: each request clones it and sets its path and query, so the
+    /// scheme and host (IDNA processing included) are not parsed again per request.
+    parsed_base: reqwest::Url,
+    /// The base's path without a trailing `/` (`""` for a bare host).
+    base_path: String,
     attempt_timeout: Duration,
     max_body_bytes: u64,
 }
@@ -156,10 +164,16 @@ impl ReqwestTransport {
                 "path contains {c:?}; segments must be percent-encoded"
             )));
         }
-        let mut url = reqwest::Url::parse(&format!("{}{}", self.base, req.path))
-            .map_err(|e| TransportError::invalid(format!("URL: {e}")))?;
+        let mut url = self.parsed_base.clone();
+        let mut path = String::with_capacity(self.base_path.len() + req.path.len());
+        path.push_str(&self.base_path);
+        path.push_str(&req.path);
+        // Read as the path of a whole URL would be: `.` and `..` segments resolved, anything
+        // not allowed in a path percent-encoded.
+        url.set_path(&path);
         if !req.query.is_empty() {
-            url.query_pairs_mut().extend_pairs(req.query.iter());
+            url.query_pairs_mut()
+                .extend_pairs(req.query.iter().map(|(k, v)| (k.as_ref(), v.as_str())));
         }
         let method = match req.method {
             Method::Get => reqwest::Method::GET,
@@ -172,10 +186,20 @@ impl ReqwestTransport {
             builder = builder.timeout(timeout);
         }
         for h in &req.headers {
-            let name = HeaderName::from_bytes(h.name.as_bytes())
-                .map_err(|_| TransportError::invalid(format!("header name {:?}", h.name)))?;
+            // Static names and values (most of them) are used in place, not copied.
+            let name = match h.name {
+                Cow::Borrowed(name) if is_lower_token(name) => HeaderName::from_static(name),
+                _ => HeaderName::from_bytes(h.name.as_bytes())
+                    .map_err(|_| TransportError::invalid(format!("header name {:?}", h.name)))?,
+            };
+            let value = match h.value {
+                Cow::Borrowed(value) if is_visible_text(value) => {
+                    Ok(HeaderValue::from_static(value))
+                }
+                _ => HeaderValue::from_str(&h.value),
+            };
             // The value is never echoed: it may be a credential.
-            let mut value = HeaderValue::from_str(&h.value).map_err(|_| {
+            let mut value = value.map_err(|_| {
                 TransportError::invalid(format!(
                     "header {:?} has a value with characters not allowed in HTTP",
                     h.name
@@ -212,6 +236,23 @@ impl ReqwestTransport {
     }
 }
 
+/// True for a non-empty header name of lower-case token characters: what
+/// `HeaderName::from_static` takes without panicking.
+fn is_lower_token(name: &str) -> bool {
+    !name.is_empty()
+        && name.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || b"!#$%&'*+-.^_`|~".contains(&b)
+        })
+}
+
+/// True for a value of visible ASCII, spaces and tabs: what `HeaderValue::from_static` takes
+/// without panicking.
+fn is_visible_text(value: &str) -> bool {
+    value
+        .bytes()
+        .all(|b| b == b'\t' || (0x20..0x7f).contains(&b))
+}
+
 /// The innermost cause of a reqwest error, without the URL.
 fn describe(e: &reqwest::Error) -> String {
     let mut msg = e.to_string();
@@ -233,48 +274,45 @@ impl Transport for ReqwestTransport {
             .await
             .map_err(|e| self.map_error(e, timeout))?;
         let status = response.status().as_u16();
-        let headers: Vec<(String, String)> = response
-            .headers()
-            .iter()
-            .map(|(k, v)| {
-                let value = match v.to_str() {
-                    Ok(text) => text.to_owned(),
-                    // Opaque bytes are kept, not dropped: a replacement character marks them.
-                    Err(_) => String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                };
-                (k.as_str().to_owned(), value)
-            })
-            .collect();
+        // Handed over as they are: no copy of the headers.
+        let headers = std::mem::take(response.headers_mut());
         // With gzip on, Content-Length is the compressed size; the decoded size is checked
         // while reading, so a small compressed bomb still stops at the cap.
-        if response
-            .content_length()
-            .is_some_and(|len| len > self.max_body_bytes)
-        {
+        let expected = response.content_length();
+        if expected.is_some_and(|len| len > self.max_body_bytes) {
             return Err(TransportError::BodyTooLarge {
                 limit: self.max_body_bytes,
             });
         }
-        // Sized once from Content-Length where it is sent (and within the cap).
-        let mut body = Vec::with_capacity(
-            response
-                .content_length()
-                .map_or(0, |len| usize::try_from(len).unwrap_or(0)),
-        );
+        // A body that arrives in one chunk (most do) is kept as that chunk; a second chunk
+        // starts a buffer, sized once from Content-Length where it is sent.
+        let mut single: Option<Bytes> = None;
+        let mut joined: Vec<u8> = Vec::new();
         loop {
-            match response.chunk().await {
-                Ok(Some(chunk)) => {
-                    if body.len() as u64 + chunk.len() as u64 > self.max_body_bytes {
-                        return Err(TransportError::BodyTooLarge {
-                            limit: self.max_body_bytes,
-                        });
-                    }
-                    body.extend_from_slice(&chunk);
-                }
+            let chunk = match response.chunk().await {
+                Ok(Some(chunk)) => chunk,
                 Ok(None) => break,
                 Err(e) => return Err(self.map_error(e, timeout)),
+            };
+            let read = single.as_ref().map_or(0, Bytes::len) + joined.len() + chunk.len();
+            if read as u64 > self.max_body_bytes {
+                return Err(TransportError::BodyTooLarge {
+                    limit: self.max_body_bytes,
+                });
+            }
+            match single.take() {
+                None if joined.is_empty() => single = Some(chunk),
+                first => {
+                    if let Some(first) = first {
+                        let hint = expected.map_or(0, |len| usize::try_from(len).unwrap_or(0));
+                        joined.reserve(hint.max(read));
+                        joined.extend_from_slice(&first);
+                    }
+                    joined.extend_from_slice(&chunk);
+                }
             }
         }
+        let body = single.unwrap_or_else(|| Bytes::from(joined));
         Ok(HttpResponse::with_parts(status, headers, body))
     }
 }

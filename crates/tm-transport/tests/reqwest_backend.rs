@@ -43,7 +43,61 @@ async fn sends_method_path_query_headers_and_body_and_reads_the_response() {
     let resp = t.send(&req).await.unwrap();
     assert_eq!(resp.status, 201);
     assert_eq!(resp.header("X-Request-Id"), Some("abc"));
-    assert_eq!(resp.body, br#"{"meta":{"code":201}}"#);
+    assert_eq!(&resp.body[..], br#"{"meta":{"code":201}}"#);
+}
+
+#[tokio::test]
+async fn paths_join_the_base_path_and_keep_their_percent_encoding() {
+    let server = MockServer::start().await;
+    // The server sees the raw request target, so an encoded `/` inside a segment stays one
+    // segment and a `..` segment has been resolved by the client.
+    Mock::given(method("GET"))
+        .and(path("/v4/trackings/dhl/AB%2FC%20D"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("prefixed"))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/carriers"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("bare host"))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v4/couriers/all"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("dot segments"))
+        .mount(&server)
+        .await;
+    let body = |r: HttpResponse| String::from_utf8_lossy(&r.body).into_owned();
+    for base in [
+        format!("{}/v4", server.uri()),
+        format!("{}/v4/", server.uri()),
+    ] {
+        let t = transport(&base);
+        let got = t
+            .send(&HttpRequest::new(Method::Get, "/trackings/dhl/AB%2FC%20D"))
+            .await
+            .unwrap();
+        assert_eq!(
+            (got.status, body(got)),
+            (200, "prefixed".to_owned()),
+            "{base}"
+        );
+        let got = t
+            .send(&HttpRequest::new(Method::Get, "/x/../couriers/all"))
+            .await
+            .unwrap();
+        assert_eq!(
+            (got.status, body(got)),
+            (200, "dot segments".to_owned()),
+            "{base}"
+        );
+    }
+    let got = transport(&server.uri())
+        .send(&HttpRequest::new(Method::Get, "/carriers").query("lang", "cn"))
+        .await
+        .unwrap();
+    assert_eq!((got.status, body(got)), (200, "bare host".to_owned()));
+    let requests = server.received_requests().await.unwrap_or_default();
+    assert!(requests.iter().any(|r| r.url.query() == Some("lang=cn")));
 }
 
 #[tokio::test]
@@ -58,7 +112,7 @@ async fn error_statuses_are_responses_not_errors() {
         .await
         .unwrap();
     assert_eq!(resp.status, 503);
-    assert_eq!(resp.body, b"<html>down</html>");
+    assert_eq!(&resp.body[..], b"<html>down</html>");
 }
 
 #[tokio::test]
@@ -194,7 +248,7 @@ async fn a_gzip_body_is_decoded() {
         .send(&HttpRequest::new(Method::Get, "/gz"))
         .await
         .unwrap();
-    assert_eq!(resp.body, plain);
+    assert_eq!(&resp.body[..], &plain[..]);
 }
 
 fn crc32(data: &[u8]) -> u32 {

@@ -38,4 +38,4 @@ pub mod v4;
 
 pub use envelope::{Envelope, RawEnvelope};
 pub use field::{Extra, Field, NumberOrString};
-pub use query::QueryError;
+pub use query::{QueryError, QueryPairs};

@@ -286,7 +286,7 @@ macro_rules! query_string {
     ($ty:ident) => {
         impl $ty {
             /// The query string pairs, in the fields' order, unset filters left out.
-            pub fn to_query(&self) -> Vec<(String, String)> {
+            pub fn to_query(&self) -> $crate::QueryPairs {
                 $crate::query::to_pairs(self)
             }
 

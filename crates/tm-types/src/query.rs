@@ -1,6 +1,7 @@
 //! Query strings of both generations' filters, through serde_urlencoded (so the wire names are
 //! the serde names the JSON bodies use too), and comma-separated lists.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -22,13 +23,18 @@ impl fmt::Display for QueryError {
 
 impl std::error::Error for QueryError {}
 
+/// Query string pairs in order: a name (static where the type knows it, so it is not copied
+/// per request) and a value, not yet percent-encoded.
+pub type QueryPairs = Vec<(Cow<'static, str>, String)>;
+
 /// `filter` as query pairs, through serde (its fields are scalars; lists are joined by
 /// `csv_list`), so the wire names are the serde names.
-pub(crate) fn to_pairs<T: Serialize>(filter: &T) -> Vec<(String, String)> {
+pub(crate) fn to_pairs<T: Serialize>(filter: &T) -> QueryPairs {
     let text = serde_urlencoded::to_string(filter)
         .unwrap_or_else(|e| unreachable!("a filter of scalars always encodes: {e}"));
-    serde_urlencoded::from_str(&text)
-        .unwrap_or_else(|e| unreachable!("pairs just encoded decode: {e}"))
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&text)
+        .unwrap_or_else(|e| unreachable!("pairs just encoded decode: {e}"));
+    pairs.into_iter().map(|(k, v)| (Cow::Owned(k), v)).collect()
 }
 
 /// A filter read back from query pairs through serde, naming the parameter that failed.

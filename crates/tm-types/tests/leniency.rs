@@ -242,7 +242,7 @@ fn list_filters_round_trip_through_the_query_string() {
         .lang("en");
     let q = req.to_query();
     let back =
-        ListTrackingsRequest::from_query(q.iter().map(|(k, v)| (k.as_str(), v.as_str()))).unwrap();
+        ListTrackingsRequest::from_query(q.iter().map(|(k, v)| (k.as_ref(), v.as_str()))).unwrap();
     assert_eq!(back, req);
     let err = ListTrackingsRequest::from_query([("page", "two")]).unwrap_err();
     assert_eq!(err.param, "page");
@@ -255,7 +255,7 @@ fn list_filters_round_trip_through_the_query_string() {
         .order_created_time_max(9);
     let q = counts.to_query();
     assert_eq!(
-        StatusCountRequest::from_query(q.iter().map(|(k, v)| (k.as_str(), v.as_str()))).unwrap(),
+        StatusCountRequest::from_query(q.iter().map(|(k, v)| (k.as_ref(), v.as_str()))).unwrap(),
         counts
     );
 }

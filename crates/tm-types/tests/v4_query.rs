@@ -57,7 +57,7 @@ proptest! {
     fn the_written_out_query_equals_the_serde_one_and_reads_back(f in filter()) {
         let q = f.to_query();
         prop_assert_eq!(&q, &f.to_query_through_serde());
-        let back = GetTrackingsRequest::from_query(q.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        let back = GetTrackingsRequest::from_query(q.iter().map(|(k, v)| (k.as_ref(), v.as_str())));
         prop_assert_eq!(back.unwrap(), f);
     }
 }
