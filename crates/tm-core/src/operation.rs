@@ -108,8 +108,8 @@ macro_rules! operations {
 
             /// The rate-limit classes the call counts against, its own first (a v4 create
             /// counts against `create` and the overall `default`).
-            pub fn rate_classes(self) -> Vec<RateClass> {
-                match self { $(Operation::$variant => vec![$($class),+],)* }
+            pub fn rate_classes(self) -> &'static [RateClass] {
+                match self { $(Operation::$variant => const { &[$($class),+] },)* }
             }
         }
     };

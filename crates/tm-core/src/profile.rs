@@ -18,6 +18,9 @@ pub(crate) struct Profile {
     pub throttle_cooloff: Duration,
     /// How the retry layer reads answers only this generation can read.
     pub classifier: fn() -> Classifier,
+    /// True when a GET or DELETE (never with a body) still says
+    /// `Content-Type: application/json`.
+    pub content_type_on_get_and_delete: bool,
     /// Items per batch call at most.
     pub max_batch: usize,
 }

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use serde::Serialize;
 use tm_transport::{
-    HttpRequest, HttpResponse, LocalRateLimiter, RateLimitTransport, RateLimiter, RetryTransport,
-    SharedTransport, Transport, TransportError,
+    HttpRequest, HttpResponse, LocalRateLimiter, Method, RateLimitTransport, RateLimiter,
+    RetryTransport, SharedTransport, Transport, TransportError,
 };
 use tracing::Instrument;
 
@@ -51,21 +51,27 @@ impl Stack {
     }
 
     /// A request for `op` at `path` with the key and the JSON headers (names given in lower
-    /// case, as the transport keeps them, so the static names are not copied). The original
-    /// v2 document lists `Content-Type: application/json` beside the key for every request, so
-    /// every request carries it, a GET's included.
+    /// case, as the transport keeps them, so the static names are not copied). A POST or PUT
+    /// says `Content-Type` (a bodiless retrack included, as the SDKs send it); a GET or DELETE
+    /// says it where the profile's
+    /// [`content_type_on_get_and_delete`](Profile::content_type_on_get_and_delete) asks.
     pub(crate) fn request(&self, op: Operation, path: String) -> HttpRequest {
         let request = op
             .rate_classes()
-            .into_iter()
-            .fold(HttpRequest::new(op.method(), path), HttpRequest::rate_class);
-        request
+            .iter()
+            .cloned()
+            .fold(HttpRequest::new(op.method(), path), HttpRequest::rate_class)
             .operation(op.name())
             .idempotent(op.resend().is_safe())
             .timeout(self.config.attempt_timeout)
             .sensitive_header(self.profile.key_header, self.key.expose().to_owned())
-            .header("content-type", "application/json")
-            .header("accept", "application/json")
+            .header("accept", "application/json");
+        let may_carry_body = matches!(op.method(), Method::Post | Method::Put);
+        if may_carry_body || self.profile.content_type_on_get_and_delete {
+            request.header("content-type", "application/json")
+        } else {
+            request
+        }
     }
 
     /// A request for `op` at its own (parameterless) path.

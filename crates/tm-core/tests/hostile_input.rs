@@ -64,7 +64,7 @@ fn assert_safe(req: &HttpRequest, carrier: &str, number: &str) {
     let names: Vec<&str> = req.headers.iter().map(|h| h.name.as_ref()).collect();
     assert_eq!(
         names,
-        ["trackingmore-api-key", "content-type", "accept"],
+        ["trackingmore-api-key", "accept", "content-type"],
         "no header was added or altered"
     );
     assert_eq!(

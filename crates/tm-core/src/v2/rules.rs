@@ -67,6 +67,8 @@ pub(crate) static PROFILE: Profile = Profile {
     rate_limits,
     throttle_cooloff: THROTTLE_COOLOFF,
     classifier,
+    // The original document lists it beside the key for every request.
+    content_type_on_get_and_delete: true,
     max_batch: tm_types::v2::MAX_BATCH,
 };
 
@@ -85,7 +87,7 @@ mod tests {
         let limits = rate_limits();
         for op in Operation::ALL.iter().filter(|o| o.api() == Api::V2) {
             for class in op.rate_classes() {
-                assert!(limits.contains(&class), "{op}");
+                assert!(limits.contains(class), "{op}");
             }
         }
     }
