@@ -53,26 +53,24 @@ impl ResponseHeaders {
     }
 
     /// Appends a header (the name is stored in lower case); earlier values of the name stay.
+    /// A library map becomes owned pairs first: only hand-built responses are changed after
+    /// they are made.
+    // Without reqwest there is only the one form.
+    #[cfg_attr(
+        not(feature = "reqwest"),
+        allow(clippy::infallible_destructuring_match)
+    )]
     pub fn append(&mut self, name: &str, value: impl Into<String>) {
-        self.owned().push((name.to_ascii_lowercase(), value.into()));
-    }
-
-    /// The pairs, turning a library map into owned pairs first (only hand-built responses
-    /// are changed after they are made).
-    fn owned(&mut self) -> &mut Pairs {
-        #[cfg(feature = "reqwest")]
-        if let Repr::Wire(map) = &self.0 {
-            let pairs = map
-                .iter()
-                .map(|(k, v)| (k.as_str().to_owned(), text(v).into_owned()))
-                .collect();
-            self.0 = Repr::Owned(pairs);
-        }
-        match &mut self.0 {
+        let mut pairs = match std::mem::take(&mut self.0) {
             Repr::Owned(pairs) => pairs,
             #[cfg(feature = "reqwest")]
-            Repr::Wire(_) => unreachable!("turned into owned pairs above"),
-        }
+            Repr::Wire(map) => map
+                .iter()
+                .map(|(k, v)| (k.as_str().to_owned(), text(v).into_owned()))
+                .collect(),
+        };
+        pairs.push((name.to_ascii_lowercase(), value.into()));
+        self.0 = Repr::Owned(pairs);
     }
 
     /// The first value of `name` (case-insensitive). A value that is not UTF-8 is not read

@@ -314,16 +314,15 @@ impl GetTrackingsRequest {
                 q.push((name.into(), v));
             }
         };
-        let text = |s: &Option<String>| s.clone();
         put(
             "tracking_numbers",
             (!self.tracking_numbers.is_empty()).then(|| self.tracking_numbers.join(",")),
         );
-        put("courier_code", text(&self.courier_code));
-        put("created_date_min", text(&self.created_date_min));
-        put("created_date_max", text(&self.created_date_max));
-        put("updated_date_min", text(&self.updated_date_min));
-        put("updated_date_max", text(&self.updated_date_max));
+        put("courier_code", self.courier_code.clone());
+        put("created_date_min", self.created_date_min.clone());
+        put("created_date_max", self.created_date_max.clone());
+        put("updated_date_min", self.updated_date_min.clone());
+        put("updated_date_max", self.updated_date_max.clone());
         put(
             "delivery_status",
             self.delivery_status.as_ref().map(|s| s.as_str().to_owned()),
@@ -334,7 +333,7 @@ impl GetTrackingsRequest {
         );
         put("items_amount", self.items_amount.map(|n| n.to_string()));
         put("pages_amount", self.pages_amount.map(|n| n.to_string()));
-        put("lang", text(&self.lang));
+        put("lang", self.lang.clone());
         q
     }
 
