@@ -50,52 +50,44 @@ async fn sends_method_path_query_headers_and_body_and_reads_the_response() {
 async fn paths_join_the_base_path_and_keep_their_percent_encoding() {
     let server = MockServer::start().await;
     // The server sees the raw request target, so an encoded `/` inside a segment stays one
-    // segment and a `..` segment has been resolved by the client.
-    Mock::given(method("GET"))
-        .and(path("/v4/trackings/dhl/AB%2FC%20D"))
-        .respond_with(ResponseTemplate::new(200).set_body_string("prefixed"))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/carriers"))
-        .respond_with(ResponseTemplate::new(200).set_body_string("bare host"))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/v4/couriers/all"))
-        .respond_with(ResponseTemplate::new(200).set_body_string("dot segments"))
-        .mount(&server)
-        .await;
-    let body = |r: HttpResponse| String::from_utf8_lossy(&r.body).into_owned();
-    for base in [
-        format!("{}/v4", server.uri()),
-        format!("{}/v4/", server.uri()),
-    ] {
-        let t = transport(&base);
-        let got = t
-            .send(&HttpRequest::new(Method::Get, "/trackings/dhl/AB%2FC%20D"))
+    // segment and a `..` segment has been resolved by the client. Each path answers its own
+    // name, so a request that lands elsewhere (wiremock's 404) fails the check.
+    let served = [
+        ("/v4/trackings/dhl/AB%2FC%20D", "prefixed"),
+        ("/v4/couriers/all", "dot segments"),
+        ("/carriers", "bare host"),
+    ];
+    for (at, name) in served {
+        Mock::given(method("GET"))
+            .and(path(at))
+            .respond_with(ResponseTemplate::new(200).set_body_string(name))
+            .mount(&server)
+            .await;
+    }
+    let uri = server.uri();
+    let cases = [
+        (format!("{uri}/v4"), "/trackings/dhl/AB%2FC%20D", "prefixed"),
+        (
+            format!("{uri}/v4/"),
+            "/trackings/dhl/AB%2FC%20D",
+            "prefixed",
+        ),
+        (format!("{uri}/v4"), "/x/../couriers/all", "dot segments"),
+        (format!("{uri}/v4/"), "/x/../couriers/all", "dot segments"),
+        (uri.clone(), "/carriers", "bare host"),
+    ];
+    for (base, request_path, expected) in cases {
+        let got = transport(&base)
+            .send(&HttpRequest::new(Method::Get, request_path).query("lang", "cn"))
             .await
             .unwrap();
+        let text = String::from_utf8_lossy(&got.body).into_owned();
         assert_eq!(
-            (got.status, body(got)),
-            (200, "prefixed".to_owned()),
-            "{base}"
-        );
-        let got = t
-            .send(&HttpRequest::new(Method::Get, "/x/../couriers/all"))
-            .await
-            .unwrap();
-        assert_eq!(
-            (got.status, body(got)),
-            (200, "dot segments".to_owned()),
-            "{base}"
+            (got.status, text.as_str()),
+            (200, expected),
+            "{base} + {request_path}"
         );
     }
-    let got = transport(&server.uri())
-        .send(&HttpRequest::new(Method::Get, "/carriers").query("lang", "cn"))
-        .await
-        .unwrap();
-    assert_eq!((got.status, body(got)), (200, "bare host".to_owned()));
     let requests = server.received_requests().await.unwrap_or_default();
     assert!(requests.iter().any(|r| r.url.query() == Some("lang=cn")));
 }
