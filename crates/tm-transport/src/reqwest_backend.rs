@@ -85,9 +85,7 @@ impl ReqwestTransportBuilder {
             .map_err(|e| TransportError::invalid(format!("HTTP client: {e}")))?;
         Ok(ReqwestTransport {
             client,
-            base: base.as_str().trim_end_matches('/').to_owned(),
-            base_path: base.path().trim_end_matches('/').to_owned(),
-            parsed_base: base,
+            base,
             attempt_timeout: self.attempt_timeout,
             max_body_bytes: self.max_body_bytes,
         })
@@ -108,12 +106,9 @@ impl ReqwestTransportBuilder {
 #[derive(Clone)]
 pub struct ReqwestTransport {
     client: reqwest::Client,
-    base: String,
     /// The base parsed once: each request clones it and sets its path and query, so the
     /// scheme and host (IDNA processing included) are not parsed again per request.
-    parsed_base: reqwest::Url,
-    /// The base's path without a trailing `/` (`""` for a bare host).
-    base_path: String,
+    base: reqwest::Url,
     attempt_timeout: Duration,
     max_body_bytes: u64,
 }
@@ -121,7 +116,7 @@ pub struct ReqwestTransport {
 impl fmt::Debug for ReqwestTransport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ReqwestTransport")
-            .field("base", &self.base)
+            .field("base", &self.base_url())
             .field("attempt_timeout", &self.attempt_timeout)
             .field("max_body_bytes", &self.max_body_bytes)
             .finish()
@@ -142,7 +137,7 @@ impl ReqwestTransport {
 
     /// The base URL requests are sent under.
     pub fn base_url(&self) -> &str {
-        &self.base
+        self.base.as_str().trim_end_matches('/')
     }
 
     fn build_request(&self, req: &HttpRequest) -> Result<reqwest::RequestBuilder, TransportError> {
@@ -164,9 +159,11 @@ impl ReqwestTransport {
                 "path contains {c:?}; segments must be percent-encoded"
             )));
         }
-        let mut url = self.parsed_base.clone();
-        let mut path = String::with_capacity(self.base_path.len() + req.path.len());
-        path.push_str(&self.base_path);
+        let mut url = self.base.clone();
+        // The base's path without its trailing `/` (empty for a bare host), then the request's.
+        let base_path = self.base.path().trim_end_matches('/');
+        let mut path = String::with_capacity(base_path.len() + req.path.len());
+        path.push_str(base_path);
         path.push_str(&req.path);
         // Read as the path of a whole URL would be: `.` and `..` segments resolved, anything
         // not allowed in a path percent-encoded.
