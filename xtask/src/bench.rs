@@ -208,6 +208,32 @@ fn print_table(r: &Value) {
     } else if let Some(why) = r["dashboard"].get("skipped") {
         println!("| 7. tm dashboard overview | skipped: {} | |", f(why));
     }
+    let s = &r["sandbox"];
+    if let Some(why) = s.get("skipped") {
+        println!("| 8. the sandbox on a large account | skipped: {} | |", f(why));
+    } else {
+        println!(
+            "| 8a. `tm --sandbox get`, {} trackings in the state database | **{} s** from start to exit (median of 10) | < 0.1 s |",
+            f(&s["trackings"]),
+            f(&s["tm_get_wall_secs"])
+        );
+        println!(
+            "| 8b. `tm --sandbox create`, same account | {} s from start to exit; `tm sim --state`: **{}** creates/s (8 clients, each committed before answered) | (figure) |",
+            f(&s["tm_create_wall_secs"]),
+            f(&s["state_create_rps"])
+        );
+        println!(
+            "| 8c. `tm --sandbox --api v4 import` of {} rows | peak RSS **{} KiB**, {} s, {} created | < 40 MB |",
+            f(&s["import_rows"]),
+            f(&s["import_peak_rss_kib"]),
+            f(&s["import_secs"]),
+            f(&s["import_created"])
+        );
+        println!(
+            "| 8d. `tm sim --state`, limits off, concurrency 64, same account | **{}** req/s (single tracking, v2) | >= 10 000 |",
+            f(&s["state_get_rps"])
+        );
+    }
     let x = &r["redis_shared"];
     if x.get("skipped").is_some() {
         println!(

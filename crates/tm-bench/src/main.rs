@@ -11,6 +11,8 @@ use tm_core::Client;
 use tm_core::types::v2::{CreateTrackingRequest, Envelope, ListTrackingsRequest, Tracking};
 use tm_sim::{SimHandle, Simulator};
 
+mod sandbox;
+
 const KEY: &str = "bench-key";
 
 /// A client on `base` with the documented limits, or none.
@@ -696,6 +698,18 @@ async fn main() {
                 serde_json::to_string_pretty(&report).unwrap_or_default()
             );
         }
+        Some("sandbox") => {
+            // Row 8 alone: `--size N` trackings, `--import N` rows.
+            let tm = arg("--tm").unwrap_or_else(|| "target/release/tm".into());
+            let num = |name: &str, default: usize| {
+                arg(name).and_then(|r| r.parse().ok()).unwrap_or(default)
+            };
+            let report = sandbox::run(&tm, num("--size", 100_000), num("--import", 100_000)).await;
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&report).unwrap_or_default()
+            );
+        }
         Some("dashboard") => {
             let tm = arg("--tm").unwrap_or_else(|| "target/release/tm".into());
             let report = dashboard(&tm, [20_000, 100_000]).await;
@@ -742,9 +756,15 @@ async fn main() {
                 }
                 None => json!({"skipped": "no --tm PATH to the tm binary"}),
             };
+            let sandbox = match arg("--tm") {
+                Some(tm) if quick => sandbox::run(&tm, 20_000, 10_000).await,
+                Some(tm) => sandbox::run(&tm, 100_000, 100_000).await,
+                None => json!({"skipped": "no --tm PATH to the tm binary"}),
+            };
             let report = json!({
                 "machine": tm_bench::machine(),
                 "dashboard": board,
+                "sandbox": sandbox,
                 "quick": quick,
                 "client_overhead": overhead,
                 "client_instructions": instructions,
@@ -762,7 +782,7 @@ async fn main() {
         }
         _ => {
             eprintln!(
-                "usage: tm-bench all [--quick] [--tm PATH] | dashboard [--tm PATH] | overhead [--api v2|v4] [--requests N] [--rounds N] [--base URL] | instructions [--api v2|v4] | side … | redis | list-child … | redis-child …"
+                "usage: tm-bench all [--quick] [--tm PATH] | dashboard [--tm PATH] | sandbox [--tm PATH] [--size N] [--import N] | overhead [--api v2|v4] [--requests N] [--rounds N] [--base URL] | instructions [--api v2|v4] | side … | redis | list-child … | redis-child …"
             );
             std::process::exit(2);
         }

@@ -14,9 +14,14 @@ Exit codes:
   3  network, transport or server failure (could not connect, timed out, broken or
      unreadable response, HTTP 5xx / meta 500 or 503): worth retrying later
   4  rate limited, or the account's quota is used up
+  5  tm could not keep its state (the --state-db database: a full disk, a read-only
+     directory, a file locked by another process for too long, a damaged file); the path
+     and the cause are printed, and nothing is reported done that was not kept
 
 Without an API key, --sandbox runs every command against a built-in simulator whose state
-persists between runs (and whose clock runs 6 hours per second, so shipments move).";
+persists between runs (and whose clock runs 6 hours per second, so shipments move). The
+sandbox, import journals and watch cursors live in one SQLite database (--state-db), which
+any number of tm processes share safely.";
 
 /// Track parcels with TrackingMore — or offline, against the built-in simulator.
 #[derive(Debug, Parser)]
@@ -43,7 +48,7 @@ const NOT_FOR_SIM: &[&str] = &[
     "max_retries",
     "output",
     "sandbox",
-    "sandbox_state",
+    "state_db",
     "sandbox_speed",
     "redis_wait",
     "api",
@@ -169,9 +174,17 @@ pub struct Global {
     /// Run against the built-in simulator instead of the API.
     #[arg(long, global = true)]
     pub sandbox: bool,
-    /// The sandbox's state file.
-    #[arg(long, value_name = "PATH", global = true)]
-    pub sandbox_state: Option<PathBuf>,
+    /// The database of everything tm keeps: the sandbox's account, import journals, watch
+    /// cursors (default: tm.db in your data directory, e.g. ~/.local/share/trackingmore-rs).
+    /// Any number of tm processes may share it.
+    #[arg(
+        long,
+        value_name = "PATH",
+        env = "TM_STATE_DB",
+        global = true,
+        alias = "sandbox-state"
+    )]
+    pub state_db: Option<PathBuf>,
     /// Simulated seconds per real second in the sandbox.
     #[arg(
         long,
@@ -328,7 +341,7 @@ pub enum Command {
     },
     /// Run the simulator as a server.
     Sim(SimArgs),
-    /// Forget the sandbox's state (sandbox only).
+    /// Empty the sandbox (sandbox only); a copy of what it held is kept beside the database.
     Reset,
 }
 
@@ -442,13 +455,14 @@ pub struct ListArgs {
 #[derive(Debug, Args)]
 pub struct ImportArgs {
     /// The CSV file (`tracking_number,carrier_code` required; any create field as a column).
+    /// Streamed: any size imports in flat memory. Each row's outcome is kept in the state
+    /// database once the API confirmed it, keyed by the account and the file's content, so
+    /// the same command resumes after an interruption (and a changed file starts afresh).
     pub file: PathBuf,
-    /// Where rejected rows go with their reason (default FILE.rejected.csv).
+    /// Where rejected rows go with their reason (default FILE.rejected.csv; written only when
+    /// a row is rejected).
     #[arg(long)]
     pub rejected: Option<PathBuf>,
-    /// The journal that makes a rerun resume (default FILE.journal).
-    #[arg(long)]
-    pub journal: Option<PathBuf>,
 }
 
 /// `tm export`.
@@ -467,9 +481,10 @@ pub struct WatchArgs {
     /// Seconds between polls.
     #[arg(long, default_value_t = 60.0)]
     pub interval: f64,
-    /// Where the cursor is kept between runs.
-    #[arg(long)]
-    pub cursor: Option<PathBuf>,
+    /// The name the cursor is kept under in the state database, per account (watchers with
+    /// different names each see every change).
+    #[arg(long, value_name = "NAME", default_value = "default")]
+    pub cursor: String,
     /// Poll once and exit.
     #[arg(long)]
     pub once: bool,
@@ -571,8 +586,12 @@ pub struct SimArgs {
     /// A manual clock (moved with POST /_sim/clock).
     #[arg(long)]
     pub manual_clock: bool,
-    /// State file to load and save.
-    #[arg(long)]
+    /// Keep the account in this SQLite database (default: in memory). Every change is
+    /// committed before it is answered, and every simulator (the sandbox included) using the
+    /// same file serves the same account (`--state ~/.local/share/trackingmore-rs/tm.db` is
+    /// the sandbox's). An existing database keeps its clock; an older JSON state file is
+    /// carried over once (and kept as FILE.imported).
+    #[arg(long, value_name = "PATH")]
     pub state: Option<PathBuf>,
     /// POST status changes here.
     #[arg(long)]

@@ -12,7 +12,7 @@ use tm_core::{Client, CreateOutcome, ItemOutcome};
 
 use crate::cli::{Command, CreateFields, ExportArgs, Filters, Format, ListArgs, Mark, TrackArgs};
 use crate::output::{Out, TrackingWriter, cell_text, tracking_row, unread_failure};
-use crate::{Failure, client_exit_code, import, watch};
+use crate::{Failure, client_exit_code, import};
 
 /// Runs a command that needs the client.
 pub async fn run(client: &Client, command: Command, out: &mut Out) -> Result<(), Failure> {
@@ -230,11 +230,14 @@ pub async fn run(client: &Client, command: Command, out: &mut Out) -> Result<(),
             let result = client.trackings().air_cargo(&number).await?;
             out.json(&result)
         }
-        Command::Import(args) => import::run(&crate::Backend::V2(client.clone()), args, out).await,
         Command::Export(args) => export(client, args, out).await,
-        Command::Watch(args) => watch::run(client, args, out).await,
-        Command::Webhook { .. } | Command::Sim(_) | Command::Reset | Command::Dashboard(_) => {
-            unreachable!("handled before a client is built")
+        Command::Import(_)
+        | Command::Watch(_)
+        | Command::Webhook { .. }
+        | Command::Sim(_)
+        | Command::Reset
+        | Command::Dashboard(_) => {
+            unreachable!("handled in main, for either generation")
         }
     }
 }

@@ -1,24 +1,30 @@
 //! `tm import`: a CSV of shipments in, batched creates out, resumable through a journal.
 //!
-//! The journal (`FILE.journal`, JSON lines) records each row's final outcome as soon as its
-//! batch returns. A rerun skips every row with a final outcome and sends the rest, so an
-//! interruption at any point loses nothing, and a row sent twice meets "already exists" (v2
-//! 4016, v4 4101) rather than being created twice. The same file imports into either
-//! generation: under `--api v4` each row becomes a v4 create request (`tm_core::bridge`).
+//! The file is read twice, streamed (flat memory at any size): once to hash its content and
+//! check every row (a bad row is named before anything is sent), once to send the rows. The
+//! journal lives in the state database, keyed by the account and the file's content hash
+//! (`state.rs`); a row's final outcome is kept only once the API confirmed it (in the
+//! sandbox, once its account committed it). A rerun skips every row with a final outcome and
+//! sends the rest, so an interruption at any point loses nothing, and a row whose outcome was
+//! unknown is sent again and meets "already exists" (v2 4016, v4 4101), counted as such,
+//! rather than being created twice. The summary counts only what the journal holds. The same
+//! file imports into either generation: under `--api v4` each row becomes a v4 create request
+//! (`tm_core::bridge`).
 
-use std::collections::HashMap;
-use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Write};
+use std::fs::File;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use sha2::{Digest, Sha256};
 use tm_core::types::v2::CreateTrackingRequest;
 use tm_core::{BatchReport, ItemOutcome};
 
 use crate::cli::{Format, ImportArgs};
 use crate::output::Out;
-use crate::{Backend, Failure, client_exit_code};
+use crate::state::Entry;
+use crate::{Backend, Failure, Session, client_exit_code};
 
 /// One data row of a shipments CSV: the create fields, by their API names (headers are read
 /// case-insensitively). A column this does not name is refused with the list of known ones.
@@ -58,43 +64,102 @@ impl Row {
     }
 }
 
-/// Reads a shipments CSV: `(row number, request)` per data row, rows numbered from 1. A bad
-/// header (an unknown or a missing column) is reported before any row is read.
+/// The rows of a shipments CSV, streamed: `(row number, request)` per data row, rows
+/// numbered from 1. A bad header (an unknown or a missing column, or no header at all) is
+/// reported when it is opened, before any row is read.
+pub struct CsvRows<R: Read> {
+    reader: csv::Reader<R>,
+    headers: csv::StringRecord,
+    record: csv::StringRecord,
+    name: String,
+    row: usize,
+}
+
+impl<R: Read> CsvRows<R> {
+    /// Reads the header of `input`; `name` names it in errors.
+    pub fn new(input: R, name: &str) -> Result<Self, Failure> {
+        let mut reader = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .from_reader(input);
+        let bad = |m: String| Failure::Usage(format!("{name}: {m}"));
+        let headers: csv::StringRecord = reader
+            .headers()
+            .map_err(|e| bad(e.to_string()))?
+            .iter()
+            .map(|h| h.trim_start_matches('\u{feff}').to_ascii_lowercase())
+            .collect();
+        if headers.iter().all(str::is_empty) {
+            return Err(bad(
+                "the file is empty: expected a header line naming at least \
+                 tracking_number,carrier_code"
+                    .into(),
+            ));
+        }
+        reader.set_headers(headers.clone());
+        // An empty row against the header: serde names an unknown or a missing column now.
+        let empty: csv::StringRecord = headers.iter().map(|_| "").collect();
+        if let Err(e) = empty.deserialize::<Row>(Some(&headers)) {
+            return Err(bad(format!("the header: {}", describe(&e, &headers))));
+        }
+        Ok(CsvRows {
+            reader,
+            headers,
+            record: csv::StringRecord::new(),
+            name: name.to_owned(),
+            row: 0,
+        })
+    }
+
+    /// The next data row, or `None` at the end; a row that does not read is named.
+    pub fn next_row(&mut self) -> Option<Result<(usize, CreateTrackingRequest), Failure>> {
+        let bad = |row: usize, m: String| Failure::Usage(format!("{}: row {row}: {m}", self.name));
+        match self.reader.read_record(&mut self.record) {
+            Ok(false) => None,
+            Err(e) => Some(Err(bad(self.row + 1, e.to_string()))),
+            Ok(true) => {
+                self.row += 1;
+                let row = self.row;
+                Some(
+                    self.record
+                        .deserialize::<Row>(Some(&self.headers))
+                        .map_err(|e| bad(row, describe(&e, &self.headers)))
+                        .and_then(|r| r.into_request().map_err(|e| bad(row, e)))
+                        .map(|request| (row, request)),
+                )
+            }
+        }
+    }
+
+    /// The input, past what the CSV reader consumed.
+    fn into_inner(self) -> R {
+        self.reader.into_inner()
+    }
+}
+
+impl CsvRows<File> {
+    /// Opens a shipments CSV file.
+    pub fn open(path: &Path) -> Result<Self, Failure> {
+        let file =
+            File::open(path).map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
+        CsvRows::new(file, &path.display().to_string())
+    }
+}
+
+/// Reads a whole (small) shipments CSV: `(row number, request)` per data row.
 pub fn read_csv(path: &Path) -> Result<Vec<(usize, CreateTrackingRequest)>, Failure> {
-    let file = File::open(path).map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
-    read_csv_from(file, &path.display().to_string())
+    collect(CsvRows::open(path)?)
 }
 
 /// [`read_csv`] from any reader; `name` names it in errors.
 pub fn read_csv_from(
-    input: impl std::io::Read,
+    input: impl Read,
     name: &str,
 ) -> Result<Vec<(usize, CreateTrackingRequest)>, Failure> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(input);
-    let bad = |m: String| Failure::Usage(format!("{name}: {m}"));
-    let headers: csv::StringRecord = reader
-        .headers()
-        .map_err(|e| bad(e.to_string()))?
-        .iter()
-        .map(|h| h.trim_start_matches('\u{feff}').to_ascii_lowercase())
-        .collect();
-    reader.set_headers(headers.clone());
-    // An empty row against the header: serde names an unknown or a missing column now.
-    let empty: csv::StringRecord = headers.iter().map(|_| "").collect();
-    if let Err(e) = empty.deserialize::<Row>(Some(&headers)) {
-        return Err(bad(format!("the header: {}", describe(&e, &headers))));
-    }
-    let mut rows = Vec::new();
-    for (i, record) in reader.deserialize::<Row>().enumerate() {
-        let row = record.map_err(|e| bad(format!("row {}: {}", i + 1, describe(&e, &headers))))?;
-        let request = row
-            .into_request()
-            .map_err(|e| bad(format!("row {}: {e}", i + 1)))?;
-        rows.push((i + 1, request));
-    }
-    Ok(rows)
+    collect(CsvRows::new(input, name)?)
+}
+
+fn collect<R: Read>(mut rows: CsvRows<R>) -> Result<Vec<(usize, CreateTrackingRequest)>, Failure> {
+    std::iter::from_fn(|| rows.next_row()).collect()
 }
 
 /// A CSV error in the file's terms: columns rather than fields, named by their header.
@@ -115,66 +180,39 @@ fn describe(e: &csv::Error, headers: &csv::StringRecord) -> String {
     }
 }
 
-/// One journal line.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-struct Entry {
-    row: usize,
-    carrier_code: String,
-    tracking_number: String,
-    outcome: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    reason: Option<String>,
+/// A reader that hashes what passes through it.
+struct Hashing<R> {
+    inner: R,
+    hash: Sha256,
 }
 
-impl Entry {
-    fn is_final(&self) -> bool {
-        matches!(
-            self.outcome.as_str(),
-            "created" | "already_exists" | "rejected" | "invalid"
-        )
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hash.update(&buf[..n]);
+        Ok(n)
     }
 }
 
-/// Journals written before the label was renamed say `already_existed`.
-const LEGACY_ALREADY_EXISTS: &str = "already_existed";
-
-fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
-    let mut s = path.as_os_str().to_owned();
-    s.push(suffix);
-    PathBuf::from(s)
-}
-
-/// The final outcomes recorded so far, by row. A torn last line (an interruption mid-write) is
-/// ignored: its row is simply sent again.
-fn read_journal(path: &Path, out: &Out) -> Result<HashMap<usize, Entry>, Failure> {
-    let file = match File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(HashMap::new()),
-        Err(e) => return Err(Failure::Io(format!("{}: {e}", path.display()))),
-    };
-    let mut done = HashMap::new();
-    for (n, line) in BufReader::new(file).lines().enumerate() {
-        let line = line.map_err(|e| Failure::Io(format!("{}: {e}", path.display())))?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        match serde_json::from_str::<Entry>(&line) {
-            Ok(mut e) => {
-                if e.outcome == LEGACY_ALREADY_EXISTS {
-                    e.outcome = "already_exists".into();
-                }
-                if e.is_final() {
-                    done.insert(e.row, e);
-                }
-            }
-            Err(_) => out.warn(&format!(
-                "{} line {}: unreadable, its row will be sent again",
-                path.display(),
-                n + 1
-            )),
-        }
+/// The first pass: every row checked, the content hashed. `(rows, SHA-256 hex)`.
+fn check_file(path: &Path) -> Result<(usize, String), Failure> {
+    let file = File::open(path).map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
+    let mut rows = CsvRows::new(
+        Hashing {
+            inner: file,
+            hash: Sha256::new(),
+        },
+        &path.display().to_string(),
+    )?;
+    let mut count = 0;
+    while let Some(row) = rows.next_row() {
+        row?;
+        count += 1;
     }
-    Ok(done)
+    let mut rest = rows.into_inner();
+    std::io::copy(&mut rest, &mut std::io::sink())
+        .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
+    Ok((count, hex::encode(rest.hash.finalize())))
 }
 
 /// What happened to one row, whichever generation created it.
@@ -231,48 +269,27 @@ impl Backend {
 }
 
 /// `tm import FILE`.
-pub async fn run(client: &Backend, args: ImportArgs, out: &mut Out) -> Result<(), Failure> {
-    let rows = read_csv(&args.file)?;
-    let journal_path = args
-        .journal
-        .clone()
-        .unwrap_or_else(|| with_suffix(&args.file, ".journal"));
+pub async fn run(session: &Session, args: ImportArgs, out: &mut Out) -> Result<(), Failure> {
+    let (total, sha) = check_file(&args.file)?;
     let rejected_path = args
         .rejected
         .clone()
         .unwrap_or_else(|| with_suffix(&args.file, ".rejected.csv"));
-    let mut done = read_journal(&journal_path, out)?;
-    // A journal entry only counts for the row it describes (the file may have changed).
-    done.retain(|row, e| {
-        rows.get(row - 1).is_some_and(|(_, r)| {
-            r.tracking_number == e.tracking_number && r.carrier_code == e.carrier_code
-        })
-    });
-    let pending: Vec<&(usize, CreateTrackingRequest)> =
-        rows.iter().filter(|(n, _)| !done.contains_key(n)).collect();
-    if !done.is_empty() {
+    let state = session.state()?;
+    let file_name = args.file.file_name().map_or_else(
+        || args.file.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let journal = state.journal(&session.account_key()?, &sha, &file_name)?;
+    let before = journal.counts()?;
+    if before.done() > 0 {
         out.note(&format!(
-            "resuming: {} of {} rows already done",
-            done.len(),
-            rows.len()
+            "resuming: {} of {total} rows already done",
+            before.done()
         ));
     }
-    let mut journal = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&journal_path)
-        .map_err(|e| Failure::Io(format!("{}: {e}", journal_path.display())))?;
-    // A line torn by a crash must not swallow the next entry: start on a fresh line.
-    let ends_cleanly = std::fs::read(&journal_path)
-        .map(|b| b.last().is_none_or(|c| *c == b'\n'))
-        .unwrap_or(true);
-    if !ends_cleanly {
-        journal
-            .write_all(b"\n")
-            .map_err(|e| Failure::Io(format!("{}: {e}", journal_path.display())))?;
-    }
     let progress = out.interactive().then(|| {
-        let bar = indicatif::ProgressBar::new(pending.len() as u64);
+        let bar = indicatif::ProgressBar::new(total.saturating_sub(before.done()) as u64);
         bar.set_style(
             indicatif::ProgressStyle::with_template(
                 "{bar:40} {pos}/{len} rows  {elapsed_precise} (eta {eta})",
@@ -281,116 +298,142 @@ pub async fn run(client: &Backend, args: ImportArgs, out: &mut Out) -> Result<()
         );
         bar
     });
+    let client = &session.client;
+    let batch = client.batch_size().max(1);
+    let mut rows = CsvRows::open(&args.file)?;
     let mut failure: Option<Failure> = None;
-    let mut unsent = 0usize;
-    for chunk in pending.chunks(client.batch_size()) {
-        if failure.is_some() {
-            unsent += chunk.len();
-            continue;
-        }
-        let settled = client
-            .create_many(chunk.iter().map(|(_, r)| r.clone()).collect())
-            .await;
-        let mut lines = String::new();
-        for ((row, request), item) in chunk.iter().zip(settled) {
-            if let Some(e) = &item.failed {
-                failure.get_or_insert(Failure::Coded {
-                    code: client_exit_code(e),
-                    message: e.to_string(),
-                });
+    let mut pending: Vec<(usize, CreateTrackingRequest)> = Vec::with_capacity(batch);
+    let mut window: Vec<(usize, CreateTrackingRequest)> = Vec::with_capacity(batch);
+    let mut more = true;
+    while more && failure.is_none() {
+        // The next rows, `batch` at a time; those the journal has are skipped.
+        window.clear();
+        while window.len() < batch {
+            match rows.next_row() {
+                Some(row) => window.push(row?),
+                None => {
+                    more = false;
+                    break;
+                }
             }
-            if !item.settled {
-                unsent += 1;
-                continue;
-            }
-            let entry = Entry {
-                row: *row,
-                carrier_code: request.carrier_code.clone(),
-                tracking_number: request.tracking_number.clone(),
-                outcome: item.label.to_owned(),
-                reason: item.reason,
-            };
-            lines.push_str(&serde_json::to_string(&entry).unwrap_or_default());
-            lines.push('\n');
-            done.insert(*row, entry);
         }
-        // Durable before the next batch: a crash after this point never re-creates these.
-        journal
-            .write_all(lines.as_bytes())
-            .and_then(|()| journal.sync_data())
-            .map_err(|e| Failure::Io(format!("{}: {e}", journal_path.display())))?;
-        if let Some(bar) = &progress {
-            bar.inc(chunk.len() as u64);
+        if let (Some(first), Some(last)) = (window.first(), window.last()) {
+            let done = journal.done_between(first.0, last.0)?;
+            pending.extend(window.drain(..).filter(|(row, _)| !done.contains(row)));
+        }
+        while pending.len() >= batch || (!more && !pending.is_empty()) {
+            let chunk: Vec<_> = pending.drain(..pending.len().min(batch)).collect();
+            let sent = chunk.len() as u64;
+            if let Some(f) = send(client, &journal, chunk).await? {
+                failure = Some(f);
+                break;
+            }
+            if let Some(bar) = &progress {
+                bar.inc(sent);
+            }
         }
     }
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
 
-    let count = |label: &str| done.values().filter(|e| e.outcome == label).count();
-    let (created, existed) = (count("created"), count("already_exists"));
-    let rejected: Vec<&Entry> = {
-        let mut v: Vec<&Entry> = done
-            .values()
-            .filter(|e| matches!(e.outcome.as_str(), "rejected" | "invalid"))
-            .collect();
-        v.sort_by_key(|e| e.row);
-        v
-    };
-    if !rejected.is_empty() {
-        write_rejected(&rejected_path, &rejected)?;
+    let counts = journal.counts()?;
+    let not_done = total.saturating_sub(counts.done());
+    if counts.rejected > 0 {
+        write_rejected(&rejected_path, &journal)?;
     }
-    let summary = json!({
-        "rows": rows.len(),
-        "created": created,
-        "already_exists": existed,
-        "rejected": rejected.len(),
-        "not_done": unsent,
-        "journal": journal_path.display().to_string(),
-        "rejected_file": (!rejected.is_empty()).then(|| rejected_path.display().to_string()),
-    });
     if matches!(out.format, Format::Json | Format::Jsonl) {
-        out.json(&summary)?;
+        out.json(&json!({
+            "rows": total,
+            "created": counts.created,
+            "already_exists": counts.already_exists,
+            "rejected": counts.rejected,
+            "not_done": not_done,
+            "state": state.path().display().to_string(),
+            "rejected_file": (counts.rejected > 0).then(|| rejected_path.display().to_string()),
+        }))?;
     } else if !out.quiet() {
         let mut line = format!(
-            "{} rows: {created} created, {existed} already existed, {} rejected",
-            rows.len(),
-            rejected.len()
+            "{total} rows: {} created, {} already existed, {} rejected",
+            counts.created, counts.already_exists, counts.rejected
         );
-        if !rejected.is_empty() {
+        if counts.rejected > 0 {
             line.push_str(&format!(" (reasons in {})", rejected_path.display()));
         }
-        if unsent > 0 {
+        if not_done > 0 {
             line.push_str(&format!(
-                ", {unsent} not done yet: run the same command again to resume"
+                ", {not_done} not done yet: run the same command again to resume"
             ));
         }
         out.line(&line)?;
     }
     match failure {
         Some(f) => Err(f),
-        None if !rejected.is_empty() => Err(Failure::Refused(format!(
+        None if counts.rejected > 0 => Err(Failure::Refused(format!(
             "{} row(s) were rejected",
-            rejected.len()
+            counts.rejected
         ))),
         None => Ok(()),
     }
 }
 
-fn write_rejected(path: &Path, rows: &[&Entry]) -> Result<(), Failure> {
+/// Sends one batch and keeps every outcome the API confirmed; the failure of a call that
+/// failed as a whole (its rows stay unconfirmed: a rerun sends them again).
+async fn send(
+    client: &Backend,
+    journal: &crate::state::Journal<'_>,
+    chunk: Vec<(usize, CreateTrackingRequest)>,
+) -> Result<Option<Failure>, Failure> {
+    let (numbers, requests): (Vec<_>, Vec<_>) = chunk
+        .into_iter()
+        .map(|(row, r)| ((row, r.carrier_code.clone(), r.tracking_number.clone()), r))
+        .unzip();
+    let settled = client.create_many(requests).await;
+    let mut failure = None;
+    let mut confirmed = Vec::with_capacity(settled.len());
+    for ((row, carrier_code, tracking_number), item) in numbers.into_iter().zip(settled) {
+        if let Some(e) = &item.failed {
+            failure.get_or_insert(Failure::Coded {
+                code: client_exit_code(e),
+                message: e.to_string(),
+            });
+        }
+        if item.settled {
+            confirmed.push(Entry {
+                row,
+                carrier_code,
+                tracking_number,
+                outcome: item.label.to_owned(),
+                reason: item.reason,
+            });
+        }
+    }
+    // Kept before the next batch is sent: a crash after this point never sends them again.
+    journal.record(&confirmed)?;
+    Ok(failure)
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
+/// Writes every rejected row of `journal`, with its reason, to `path`.
+fn write_rejected(path: &Path, journal: &crate::state::Journal<'_>) -> Result<(), Failure> {
     let io = |e: csv::Error| Failure::Io(format!("{}: {e}", path.display()));
     let mut w = csv::Writer::from_path(path).map_err(io)?;
     w.write_record(["row", "tracking_number", "carrier_code", "reason"])
         .map_err(io)?;
-    for e in rows {
+    journal.rejected(|e| {
         w.write_record([
             e.row.to_string(),
-            e.tracking_number.clone(),
-            e.carrier_code.clone(),
-            e.reason.clone().unwrap_or_default(),
+            e.tracking_number,
+            e.carrier_code,
+            e.reason.unwrap_or_default(),
         ])
-        .map_err(io)?;
-    }
+        .map_err(io)
+    })?;
     w.flush()
         .map_err(|e| Failure::Io(format!("{}: {e}", path.display())))
 }

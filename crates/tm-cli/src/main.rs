@@ -12,6 +12,7 @@ mod dashboard;
 mod import;
 mod output;
 mod sim;
+mod state;
 mod v4cmd;
 mod watch;
 mod webhooks;
@@ -35,8 +36,11 @@ pub enum Failure {
     Client(tm_core::Error),
     /// The API refused part of the work (rejected rows): exit 1.
     Refused(String),
-    /// A local I/O failure (writing output, a journal): exit 2.
+    /// A local I/O failure (writing output, a file): exit 2.
     Io(String),
+    /// What tm keeps could not be kept (the state database): exit 5. The message names the
+    /// file and the cause.
+    State(String),
     /// A failure that keeps the exit code of the client error behind it (a batch shares
     /// that error between items).
     Coded {
@@ -52,6 +56,7 @@ impl Failure {
     pub fn code(&self) -> u8 {
         match self {
             Failure::Usage(_) | Failure::Io(_) => 2,
+            Failure::State(_) => 5,
             Failure::Refused(_) => 1,
             Failure::Client(e) => client_exit_code(e),
             Failure::Coded { code, .. } => *code,
@@ -61,7 +66,9 @@ impl Failure {
     /// The message for stderr.
     pub fn message(&self) -> String {
         match self {
-            Failure::Usage(m) | Failure::Refused(m) | Failure::Io(m) => m.clone(),
+            Failure::Usage(m) | Failure::Refused(m) | Failure::Io(m) | Failure::State(m) => {
+                m.clone()
+            }
             Failure::Coded { message, .. } => message.clone(),
             Failure::Client(e) => e.to_string(),
         }
@@ -94,6 +101,32 @@ impl From<tm_core::Error> for Failure {
     }
 }
 
+impl From<tm_sim::SimError> for Failure {
+    /// The sandbox could not start or keep its account.
+    fn from(e: tm_sim::SimError) -> Self {
+        match e {
+            tm_sim::SimError::State {
+                path,
+                problem,
+                message,
+            } => {
+                let hint = match problem {
+                    tm_sim::StateProblem::Damaged => {
+                        "; `tm --sandbox reset` moves it aside (keeping a copy) and starts afresh"
+                    }
+                    tm_sim::StateProblem::Full => "; free some space and run the command again",
+                    _ => "",
+                };
+                Failure::State(format!(
+                    "could not keep the sandbox in {}: {message}{hint}",
+                    path.display()
+                ))
+            }
+            other => Failure::Usage(format!("could not start the sandbox: {other}")),
+        }
+    }
+}
+
 impl From<tm_core::ConfigError> for Failure {
     fn from(e: tm_core::ConfigError) -> Self {
         Failure::Client(tm_core::Error::Config(e))
@@ -114,15 +147,60 @@ pub struct Session {
     pub client: Backend,
     /// The in-process simulator, in sandbox mode.
     pub sandbox: Option<SimHandle>,
+    /// The state database (`--state-db`).
+    pub state_db: PathBuf,
+    /// The API key, to name the account in the state database by its hash.
+    key: String,
 }
 
-fn sandbox_state(g: &Global) -> PathBuf {
-    g.sandbox_state.clone().unwrap_or_else(|| {
-        dirs::data_dir()
-            .unwrap_or_else(std::env::temp_dir)
-            .join("trackingmore-rs")
-            .join("sandbox.json")
-    })
+impl Session {
+    /// Opens the state database (import journals, watch cursors).
+    pub fn state(&self) -> Result<state::State, Failure> {
+        state::State::open(&self.state_db)
+    }
+
+    /// What names this account in the state database (never the key itself).
+    pub fn account_key(&self) -> Result<String, Failure> {
+        let (generation, base_url) = match &self.client {
+            Backend::V2(c) => ("v2", c.config().base_url.clone()),
+            Backend::V4(c) => ("v4", c.config().base_url.clone()),
+        };
+        let instance = match &self.sandbox {
+            Some(sim) => Some(
+                sim.account_instance()?
+                    .ok_or_else(|| Failure::Usage("the sandbox has no state database".into()))?,
+            ),
+            None => None,
+        };
+        Ok(state::account_key(
+            generation,
+            &base_url,
+            &self.key,
+            instance.as_deref(),
+        ))
+    }
+
+    /// Stops the sandbox (if any); the failure to keep its account, if one happened, is the
+    /// outcome that counts: nothing that was not kept may be reported done.
+    pub async fn close(self, result: Result<(), Failure>) -> Result<(), Failure> {
+        let Some(sim) = self.sandbox else {
+            return result;
+        };
+        match sim.shutdown().await {
+            Err(e) => Err(Failure::from(e)),
+            Ok(()) => result,
+        }
+    }
+}
+
+/// The state database: `--state-db`, or `tm.db` in the data directory.
+fn state_db(g: &Global) -> PathBuf {
+    g.state_db.clone().unwrap_or_else(state::default_path)
+}
+
+/// The sandbox's state file of versions before the database, carried over once.
+fn legacy_sandbox() -> PathBuf {
+    state::data_dir().join("sandbox.json")
 }
 
 /// A rate limiter shared through Redis for `key` with `api`'s limits, or none without
@@ -199,15 +277,16 @@ fn configure<C>(
 /// Builds the client from the flags (and starts the sandbox).
 pub async fn connect(g: &Global) -> Result<Session, Failure> {
     let (key, base, sandbox) = if g.sandbox {
-        let sim = Simulator::builder()
-            .state_file(sandbox_state(g))
+        let mut builder = Simulator::builder()
+            .state_file(state_db(g))
             .suspension(cli::SANDBOX_SUSPENSION)
             .clock(ClockMode::Real {
                 scale: g.sandbox_speed,
-            })
-            .start()
-            .await
-            .map_err(|e| Failure::Usage(format!("could not start the sandbox: {e}")))?;
+            });
+        if g.state_db.is_none() {
+            builder = builder.carry_over(legacy_sandbox());
+        }
+        let sim = builder.start().await?;
         let base = match g.api {
             cli::ApiVersion::V2 => sim.base_url(),
             cli::ApiVersion::V4 => sim.v4_base_url(),
@@ -229,7 +308,12 @@ pub async fn connect(g: &Global) -> Result<Session, Failure> {
             Backend::V4(configure(g, tm_core::v4::Client::builder(), &key, base)?.build()?)
         }
     };
-    Ok(Session { client, sandbox })
+    Ok(Session {
+        client,
+        sandbox,
+        state_db: state_db(g),
+        key,
+    })
 }
 
 fn init_logging(verbose: u8) {
@@ -251,22 +335,7 @@ async fn run(cli: Cli, out: &mut Out) -> Result<(), Failure> {
         // Commands that need no client.
         Command::Webhook { command } => return webhooks::run(command, out).await,
         Command::Sim(args) => return sim::run(args, cli.global.redis_url.clone(), out).await,
-        Command::Reset => {
-            if !cli.global.sandbox {
-                return Err(Failure::Usage(
-                    "`tm reset` only resets the sandbox: add --sandbox".into(),
-                ));
-            }
-            let path = sandbox_state(&cli.global);
-            match std::fs::remove_file(&path) {
-                Ok(()) => out.note(&format!("sandbox reset ({} removed)", path.display())),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    out.note("sandbox already empty")
-                }
-                Err(e) => return Err(Failure::Io(format!("{}: {e}", path.display()))),
-            }
-            return Ok(());
-        }
+        Command::Reset => return reset(&cli.global, out),
         _ => {}
     }
     let session = connect(&cli.global).await?;
@@ -275,16 +344,53 @@ async fn run(cli: Cli, out: &mut Out) -> Result<(), Failure> {
         Command::Dashboard(args) => return dashboard::run(session, args, out).await,
         other => other,
     };
-    let result = match &session.client {
-        Backend::V2(client) => commands::run(client, command, out).await,
-        Backend::V4(client) => v4cmd::run(client, command, out).await,
+    let result = match (command, &session.client) {
+        (Command::Import(args), _) => import::run(&session, args, out).await,
+        (Command::Watch(args), _) => watch::run(&session, args, out).await,
+        (command, Backend::V2(client)) => commands::run(client, command, out).await,
+        (command, Backend::V4(client)) => v4cmd::run(client, command, out).await,
     };
-    if let Some(sim) = session.sandbox {
-        if let Err(e) = sim.shutdown().await {
-            out.warn(&format!("could not save the sandbox: {e}"));
+    session.close(result).await
+}
+
+/// `tm --sandbox reset`: empties the sandbox's account, after keeping a copy of the database
+/// beside it (or moving a damaged one there), and forgets the journals and cursors of the
+/// account it replaced.
+fn reset(g: &Global, out: &mut Out) -> Result<(), Failure> {
+    if !g.sandbox {
+        return Err(Failure::Usage(
+            "`tm reset` only resets the sandbox: add --sandbox".into(),
+        ));
+    }
+    let path = state_db(g);
+    let legacy = legacy_sandbox();
+    if g.state_db.is_none() && tm_sim::is_legacy_state(&legacy) {
+        // Not carried over yet: it would come back at the next start.
+        let kept = tm_sim::backup_name(&legacy);
+        std::fs::rename(&legacy, &kept)
+            .map_err(|e| Failure::State(format!("{}: {e}", legacy.display())))?;
+        out.note(&format!(
+            "the older sandbox file is kept as {}",
+            kept.display()
+        ));
+    }
+    let clock = ClockMode::Real {
+        scale: g.sandbox_speed,
+    };
+    match tm_sim::reset_state(&path, clock)? {
+        None => out.note("sandbox already empty"),
+        Some(reset) => {
+            if let Some(old) = &reset.previous_instance {
+                let state = state::State::open(&path)?;
+                state.forget_accounts(&state::sandbox_prefix(old))?;
+            }
+            out.note(&format!(
+                "sandbox reset; what it held is kept in {}",
+                reset.backup.display()
+            ));
         }
     }
-    result
+    Ok(())
 }
 
 #[tokio::main]

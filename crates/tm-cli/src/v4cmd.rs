@@ -16,10 +16,10 @@ use tm_core::types::v4::{
 };
 use tm_core::v4::{Client, CreateOutcome};
 
-use crate::cli::{Command, ExportArgs, Filters, Format, ListArgs, TrackArgs, WatchArgs};
+use crate::cli::{Command, ExportArgs, Filters, Format, ListArgs, TrackArgs};
 use crate::commands::{create_request, track_requests};
 use crate::output::{Out, TrackingWriter, V4_ROW_HEADER, unread_failure, v4_tracking_row};
-use crate::{Backend, Failure, import};
+use crate::{Backend, Failure};
 
 /// Runs a command against the v4 client.
 pub async fn run(client: &Client, command: Command, out: &mut Out) -> Result<(), Failure> {
@@ -165,11 +165,14 @@ pub async fn run(client: &Client, command: Command, out: &mut Out) -> Result<(),
                 .created_between(utc(created_since)?, utc(created_until)?);
             stats(client, filter, out).await
         }
-        Command::Import(args) => import::run(&Backend::V4(client.clone()), args, out).await,
         Command::Export(args) => export(client, args, out).await,
-        Command::Watch(args) => watch(client, args, out).await,
-        Command::Webhook { .. } | Command::Sim(_) | Command::Reset | Command::Dashboard(_) => {
-            unreachable!("handled before a client is built")
+        Command::Import(_)
+        | Command::Watch(_)
+        | Command::Webhook { .. }
+        | Command::Sim(_)
+        | Command::Reset
+        | Command::Dashboard(_) => {
+            unreachable!("handled in main, for either generation")
         }
     }
 }
@@ -552,8 +555,4 @@ pub fn updated_since(
             event: t.latest_event.value().cloned(),
         })
     })
-}
-
-async fn watch(client: &Client, args: WatchArgs, out: &mut Out) -> Result<(), Failure> {
-    crate::watch::run_with(args, out, |since| updated_since(client, since)).await
 }

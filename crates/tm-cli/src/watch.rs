@@ -1,8 +1,9 @@
 //! `tm watch`: poll for trackings updated since the last poll and print each status change.
-//! The cursor (last update time seen, and each tracking's last status) survives restarts.
+//! The cursor (last update time seen, and each tracking's last status) is kept in the state
+//! database per account and `--cursor` name, so it survives restarts; each poll writes only
+//! what it moved.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use futures::StreamExt;
@@ -11,12 +12,12 @@ use serde_json::json;
 use tm_core::Client;
 use tm_core::types::v2::ListTrackingsRequest;
 
-use crate::Failure;
 use crate::cli::{Format, WatchArgs};
 use crate::output::Out;
+use crate::{Failure, Session};
 
-/// What change detection remembers between polls; `tm watch` keeps it in a file, the
-/// dashboard in memory.
+/// What change detection remembers between polls; `tm watch` keeps it in the state database,
+/// the dashboard in memory.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Cursor {
     /// The newest `updated_at` seen (Unix seconds, server time).
@@ -70,32 +71,6 @@ impl Cursor {
     }
 }
 
-fn default_cursor() -> PathBuf {
-    dirs::data_dir()
-        .unwrap_or_else(std::env::temp_dir)
-        .join("trackingmore-rs")
-        .join("watch-cursor.json")
-}
-
-fn load(path: &Path) -> Result<Cursor, Failure> {
-    match std::fs::read(path) {
-        Ok(b) => serde_json::from_slice(&b)
-            .map_err(|e| Failure::Usage(format!("{}: not a watch cursor: {e}", path.display()))),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Cursor::default()),
-        Err(e) => Err(Failure::Io(format!("{}: {e}", path.display()))),
-    }
-}
-
-fn save(path: &Path, cursor: &Cursor) -> Result<(), Failure> {
-    let io = |e: std::io::Error| Failure::Io(format!("{}: {e}", path.display()));
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(io)?;
-    }
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, serde_json::to_vec(cursor).unwrap_or_default()).map_err(io)?;
-    std::fs::rename(&tmp, path).map_err(io)
-}
-
 /// A tracking as a poll sees it, whichever generation listed it.
 pub struct Seen {
     /// `carrier:number`.
@@ -108,13 +83,18 @@ pub struct Seen {
     pub event: Option<String>,
 }
 
-/// One poll of `items`: prints changes, moves the cursor; the number of changes.
-async fn poll<S>(items: S, cursor: &mut Cursor, out: &mut Out) -> Result<usize, Failure>
+/// One poll of `items`: prints changes, moves the cursor; each change's tracking and new
+/// status.
+async fn poll<S>(
+    items: S,
+    cursor: &mut Cursor,
+    out: &mut Out,
+) -> Result<Vec<(String, String)>, Failure>
 where
     S: futures::Stream<Item = tm_core::Result<Seen>>,
 {
     let mut stream = std::pin::pin!(items);
-    let mut changes = 0;
+    let mut changes = Vec::new();
     let mut unread = 0;
     while let Some(t) = stream.next().await {
         let Some(t) = out.readable(t, &mut unread)? else {
@@ -123,7 +103,7 @@ where
         let Some(c) = cursor.observe(t) else {
             continue;
         };
-        changes += 1;
+        changes.push((c.key.clone(), c.to.clone()));
         let event = c.event.as_deref().unwrap_or("");
         if matches!(out.format, Format::Json | Format::Jsonl) {
             let (carrier, number) = c.key.split_once(':').unwrap_or(("", &c.key));
@@ -165,29 +145,26 @@ pub fn v2_updated_since(
     })
 }
 
-/// `tm watch` (v2).
-pub async fn run(client: &Client, args: WatchArgs, out: &mut Out) -> Result<(), Failure> {
-    run_with(args, out, |since| v2_updated_since(client, since)).await
-}
-
-/// `tm watch` over `fetch`, which lists the trackings updated since a time (Unix seconds).
-pub async fn run_with<F, S>(args: WatchArgs, out: &mut Out, mut fetch: F) -> Result<(), Failure>
-where
-    F: FnMut(Option<i64>) -> S,
-    S: futures::Stream<Item = tm_core::Result<Seen>>,
-{
+/// `tm watch`: polls every `--interval` seconds (or once), printing each change; the cursor
+/// is kept after each poll.
+pub async fn run(session: &Session, args: WatchArgs, out: &mut Out) -> Result<(), Failure> {
     if !(args.interval.is_finite() && args.interval > 0.0) {
         return Err(Failure::Usage(
             "--interval must be a positive number of seconds".into(),
         ));
     }
-    let path = args.cursor.clone().unwrap_or_else(default_cursor);
-    let mut cursor = load(&path)?;
+    let state = session.state()?;
+    let account = session.account_key()?;
+    let (since, statuses) = state.cursor(&account, &args.cursor)?;
+    let mut cursor = Cursor {
+        since,
+        statuses: statuses.into_iter().collect(),
+    };
     loop {
-        let changes = poll(fetch(cursor.since), &mut cursor, out).await?;
-        save(&path, &cursor)?;
+        let changes = poll(session.client.updated_since(cursor.since), &mut cursor, out).await?;
+        state.save_cursor(&account, &args.cursor, cursor.since, &changes)?;
         if args.once {
-            out.note(&format!("{changes} change(s)"));
+            out.note(&format!("{} change(s)", changes.len()));
             return Ok(());
         }
         tokio::select! {

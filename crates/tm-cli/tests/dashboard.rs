@@ -57,7 +57,7 @@ fn token_in(html: &str) -> String {
 async fn a_fresh_sandbox_dashboard_shows_the_twelve_examples_and_acts_only_with_its_token() {
     let dir = tempfile::tempdir().unwrap();
     // Nothing created: an empty sandbox starts with the examples, as on a fresh machine.
-    let state = dir.path().join("sandbox.json");
+    let state = dir.path().join("tm.db");
     let d = sandbox_dashboard(&state, &[], &[]);
     let (status, html) = complete(&d.url).await;
     assert_eq!(status, 200);
@@ -179,7 +179,7 @@ async fn a_fresh_sandbox_dashboard_shows_the_twelve_examples_and_acts_only_with_
     let out = common::run(
         vec![
             "--sandbox".into(),
-            "--sandbox-state".into(),
+            "--state-db".into(),
             state.display().to_string(),
             "-o".into(),
             "json".into(),
@@ -266,7 +266,7 @@ async fn a_bad_refresh_or_an_address_in_use_is_refused_with_exit_2() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port().to_string();
     for args in [vec!["--refresh", "0"], vec!["--port", port.as_str()]] {
-        let mut all: Vec<String> = ["--sandbox", "--sandbox-state"].map(String::from).to_vec();
+        let mut all: Vec<String> = ["--sandbox", "--state-db"].map(String::from).to_vec();
         let dir = tempfile::tempdir().unwrap();
         all.push(dir.path().join("s.json").display().to_string());
         all.push("dashboard".into());
@@ -284,7 +284,7 @@ async fn a_bad_refresh_or_an_address_in_use_is_refused_with_exit_2() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn under_api_v4_the_same_sandbox_shows_v4_s_nine_statuses_and_its_actions() {
     let dir = tempfile::tempdir().unwrap();
-    let state = dir.path().join("sandbox.json");
+    let state = dir.path().join("tm.db");
     seeded_sandbox(&state).await;
     let d = sandbox_dashboard(&state, &["--api", "v4"], &[]);
     let (status, html) = complete(&d.url).await;

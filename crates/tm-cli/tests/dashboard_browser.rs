@@ -156,7 +156,7 @@ async fn overview_filter_shipment_live_change_and_an_action_in_headless_chromium
         }
     };
     let dir = tempfile::tempdir().unwrap();
-    let state = dir.path().join("sandbox.json");
+    let state = dir.path().join("tm.db");
     seeded_sandbox(&state).await;
     let d = sandbox_dashboard(&state, &[], &["--refresh", "1"]);
     let driver = driver(&exe).await;

@@ -31,10 +31,10 @@ fn json(o: &std::process::Output) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_main_job_runs_in_v4_in_the_sandbox() {
     let dir = tempfile::tempdir().unwrap();
-    let state = dir.path().join("sandbox.json");
+    let state = dir.path().join("tm.db");
     let file = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/shipments.csv");
     let args = |extra: &[&str]| {
-        let mut v: Vec<String> = ["--sandbox", "--sandbox-state", state.to_str().unwrap()]
+        let mut v: Vec<String> = ["--sandbox", "--state-db", state.to_str().unwrap()]
             .iter()
             .map(|s| (*s).to_owned())
             .collect();
@@ -185,12 +185,7 @@ async fn import_export_stats_watch_and_awb_in_v4() {
     sim.advance(Duration::from_secs(5 * 86_400));
     let o = tm4(&sim, &["-o", "json", "stats"]).await;
     assert_eq!(json(&o)["total"], 2);
-    let cursor = dir.path().join("cursor.json");
-    let o = tm4(
-        &sim,
-        &["watch", "--once", "--cursor", cursor.to_str().unwrap()],
-    )
-    .await;
+    let o = tm4(&sim, &["watch", "--once", "--cursor", "v4-test"]).await;
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert_eq!(
         stdout(&o).lines().count(),
@@ -198,11 +193,7 @@ async fn import_export_stats_watch_and_awb_in_v4() {
         "each tracking's first status: {}",
         stdout(&o)
     );
-    let o = tm4(
-        &sim,
-        &["watch", "--once", "--cursor", cursor.to_str().unwrap()],
-    )
-    .await;
+    let o = tm4(&sim, &["watch", "--once", "--cursor", "v4-test"]).await;
     assert_eq!(
         stdout(&o).lines().count(),
         0,

@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -49,17 +49,19 @@ async fn import_resumes_after_an_interruption_with_nothing_lost_or_duplicated() 
         stderr(&o)
     );
     assert!(stdout(&o).contains("not done yet"), "{}", stdout(&o));
-    let journal = std::fs::read_to_string(dir.path().join("orders.csv.journal")).unwrap();
-    // Two batches of 40 valid rows (the empty number is refused before sending, in the first).
-    assert_eq!(journal.lines().count(), 80);
     assert_eq!(sim.tracking_count(), 78, "row 13 was rejected by the API");
-    // A crash mid-write leaves a torn line: the rerun tolerates it.
-    std::fs::OpenOptions::new()
-        .append(true)
-        .open(dir.path().join("orders.csv.journal"))
+    // The journal is in the state database: nothing is written beside the CSV but the
+    // rejected rows.
+    let mut beside: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
-        .write_all(b"{\"row\":99,\"carr")
-        .unwrap();
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    beside.sort();
+    assert_eq!(
+        beside,
+        ["orders.csv", "orders.csv.rejected.csv"],
+        "{beside:?}"
+    );
     let o = tm(&sim, &args).await;
     assert_eq!(code(&o), 1, "rows were rejected: {}", stderr(&o));
     assert!(
@@ -128,8 +130,7 @@ async fn export_and_watch() {
     assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 31);
     let o = tm(&sim, &["export", "-o", "jsonl"]).await;
     assert_eq!(stdout(&o).lines().count(), 30);
-    let cursor = dir.path().join("cursor.json");
-    let watch = ["watch", "--once", "--cursor", cursor.to_str().unwrap()];
+    let watch = ["watch", "--once"];
     let o = tm(&sim, &watch).await;
     assert_eq!(
         stdout(&o).lines().count(),
@@ -316,11 +317,11 @@ async fn webhook_verify_and_listen() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sandbox_keeps_state_between_runs_and_resets() {
     let dir = tempfile::tempdir().unwrap();
-    let state = dir.path().join("sandbox.json");
+    let state = dir.path().join("tm.db");
     let sb = |args: &[&str]| {
         let mut all = vec![
             "--sandbox".to_owned(),
-            "--sandbox-state".to_owned(),
+            "--state-db".to_owned(),
             state.to_str().unwrap().to_owned(),
         ];
         all.extend(args.iter().map(|s| (*s).to_owned()));

@@ -13,7 +13,6 @@ use serde_json::{Value, json};
 
 use crate::faults::FaultPlan;
 use crate::state::{Sim, Stats, lock};
-use crate::store::Store;
 use crate::webhook::Delivery;
 
 #[derive(Deserialize)]
@@ -41,7 +40,7 @@ async fn index() -> Json<Value> {
             "DELETE /_sim/faults": "clears the fault plan",
             "GET /_sim/stats": "request counts by route and meta code, rate-limited and faulted requests",
             "GET /_sim/webhooks": "webhook deliveries and their outcomes",
-            "POST /_sim/save": "writes the state file now",
+            "POST /_sim/save": "where the state database is (every change is committed when it is answered), or why it could not be kept",
             "GET /_sim/openapi/{v2,v4}.{json,yaml}": "the OpenAPI 3.1 description of a generation, servers pointing here",
         }
     }))
@@ -87,34 +86,52 @@ async fn clock_get(State(sim): State<Arc<Sim>>) -> Json<Value> {
 }
 
 async fn clock_post(State(sim): State<Arc<Sim>>, Json(change): Json<ClockChange>) -> Response {
-    if let Some(s) = change.set_unix {
-        sim.clock.set_ms(s.saturating_mul(1000));
+    if change
+        .advance_secs
+        .is_some_and(|a| !a.is_finite() || a < 0.0)
+    {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": "advance_secs must be a non-negative number"})),
+        )
+            .into_response();
     }
-    if let Some(a) = change.advance_secs {
-        if !a.is_finite() || a < 0.0 {
-            return (
-                StatusCode::BAD_REQUEST,
-                Json(json!({"error": "advance_secs must be a non-negative number"})),
-            )
-                .into_response();
+    let moved = sim.move_clock(|clock| {
+        if let Some(s) = change.set_unix {
+            clock.set_ms(s.saturating_mul(1000));
         }
-        sim.clock.advance_ms((a * 1000.0) as i64);
+        if let Some(a) = change.advance_secs {
+            clock.advance_ms((a * 1000.0) as i64);
+        }
+    });
+    match moved {
+        Ok(()) => Json(clock_json(&sim)).into_response(),
+        Err(e) => state_error(&e),
     }
-    sim.mark_dirty();
-    Json(clock_json(&sim)).into_response()
 }
 
-async fn reset(State(sim): State<Arc<Sim>>) -> Json<Value> {
+/// A failure to keep the state, as an admin route answers it.
+fn state_error(e: &crate::SimError) -> Response {
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        Json(json!({"error": e.to_string()})),
+    )
+        .into_response()
+}
+
+async fn reset(State(sim): State<Arc<Sim>>) -> Response {
     let registered = sim.clock.now_secs();
-    *sim.store() = Store {
-        registered_secs: registered,
-        ..Store::default()
-    };
+    let done = sim.store().and_then(|mut st| {
+        st.reset(registered);
+        st.commit()
+    });
+    if let Err(e) = done {
+        return state_error(&e);
+    }
     *lock(&sim.stats) = Stats::default();
     sim.clear_limits();
     lock(&sim.deliveries).clear();
-    sim.mark_dirty();
-    Json(json!({"reset": true}))
+    Json(json!({"reset": true})).into_response()
 }
 
 async fn faults_get(State(sim): State<Arc<Sim>>) -> Json<FaultPlan> {
@@ -139,17 +156,15 @@ async fn webhooks(State(sim): State<Arc<Sim>>) -> Json<Vec<Delivery>> {
     Json(lock(&sim.deliveries).clone())
 }
 
+/// Every change is committed when it is answered: this says where the state is, or why it
+/// could not be kept.
 async fn save(State(sim): State<Arc<Sim>>) -> Response {
-    match crate::persist::save(&sim) {
-        Ok(Some(path)) => Json(json!({"saved": path})).into_response(),
-        Ok(None) => (
+    match (sim.state_failure(), &sim.config.state_file) {
+        (Some(e), _) => state_error(&e),
+        (None, Some(path)) => Json(json!({"saved": path})).into_response(),
+        (None, None) => (
             StatusCode::CONFLICT,
-            Json(json!({"error": "no state file configured"})),
-        )
-            .into_response(),
-        Err(e) => (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            Json(json!({"error": e.to_string()})),
+            Json(json!({"error": "no state database configured"})),
         )
             .into_response(),
     }

@@ -5,13 +5,14 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::SimError;
 use crate::clock::{ClockMode, SimClock};
 use crate::config::{LimitScope, OverLimitStyle, SimConfig, WebhookTarget};
+use crate::db::{self, Db, Fresh};
 use crate::faults::FaultPlan;
 use crate::handle::SimHandle;
 use crate::state::Sim;
 use crate::store::Store;
-use crate::{SimError, persist};
 
 /// The entry point: `Simulator::builder()…start()`.
 #[derive(Debug)]
@@ -188,9 +189,22 @@ impl SimulatorBuilder {
         self
     }
 
-    /// Loads state from and saves it to `path`.
+    /// Keeps the account in the SQLite database at `path` (created if missing): every change
+    /// is committed before its answer is sent, and every simulator (in any process) that opens
+    /// the same file serves the same account. A new database starts with this builder's clock;
+    /// an existing one keeps its own (time and speed), so every process reads one clock. An
+    /// older simulator's JSON state file at `path` is carried over (and kept as
+    /// `PATH.imported`).
     pub fn state_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.config.state_file = Some(path.into());
+        self
+    }
+
+    /// With [`state_file`](Self::state_file): an older simulator's JSON state file to carry
+    /// over once into a database that has no account yet. It is renamed to `PATH.imported`
+    /// first, so it is read once and kept.
+    pub fn carry_over(mut self, legacy: impl Into<PathBuf>) -> Self {
+        self.config.carry_over = Some(legacy.into());
         self
     }
 
@@ -223,44 +237,23 @@ impl SimulatorBuilder {
     /// Starts serving; the handle stops the server when dropped.
     pub async fn start(self) -> Result<SimHandle, SimError> {
         let config = self.config;
-        let loaded = match &config.state_file {
-            Some(path) => persist::load(path)?,
-            None => None,
+        let start_ms = config
+            .start_time
+            .map_or_else(crate::clock::real_now_ms, |s| s.saturating_mul(1000));
+        let clock = SimClock::new(config.clock, start_ms);
+        let store = match &config.state_file {
+            Some(path) => {
+                let (db, anchor) = open_state(path, &config, start_ms)?;
+                clock.rebase(&anchor);
+                Store::in_database(db, anchor)
+            }
+            None => Store::in_memory(start_ms.div_euclid(1000)),
         };
-        let real_now = persist::real_now_ms();
-        let start_ms = match (&loaded, config.clock) {
-            (
-                Some(Store {
-                    saved_sim_ms: Some(sim),
-                    saved_real_ms: Some(real),
-                    ..
-                }),
-                ClockMode::Real { scale },
-            ) => sim + ((real_now - real).max(0) as f64 * scale) as i64,
-            (
-                Some(Store {
-                    saved_sim_ms: Some(sim),
-                    ..
-                }),
-                ClockMode::Manual,
-            ) => *sim,
-            _ => config
-                .start_time
-                .map_or(real_now, |s| s.saturating_mul(1000)),
-        };
-        let store = loaded.unwrap_or_else(|| Store {
-            registered_secs: start_ms / 1000,
-            ..Store::default()
-        });
         #[cfg(not(feature = "webhooks"))]
         if config.webhook.is_some() {
             return Err(SimError::FeatureDisabled("webhooks"));
         }
-        let sim = Arc::new(Sim::new(
-            config.clone(),
-            SimClock::new(config.clock, start_ms),
-            store,
-        )?);
+        let sim = Arc::new(Sim::new(config.clone(), clock, store)?);
         let listener = tokio::net::TcpListener::bind(config.bind)
             .await
             .map_err(|source| SimError::Bind {
@@ -290,24 +283,45 @@ impl SimulatorBuilder {
         if config.webhook.is_some() {
             tokio::spawn(crate::webhook::run(sim.clone(), stop_rx.clone()));
         }
-        if config.state_file.is_some() {
-            let sim = sim.clone();
-            let mut stop = stop_rx;
-            tokio::spawn(async move {
-                loop {
-                    tokio::select! {
-                        _ = tokio::time::sleep(Duration::from_secs(1)) => {}
-                        _ = stop.changed() => return,
-                    }
-                    if sim.take_dirty() {
-                        if let Err(e) = persist::save(&sim) {
-                            tracing::error!(error = %e, "could not save the simulator state");
-                        }
-                    }
-                }
-            });
-        }
         tracing::info!(%addr, "simulator listening");
         Ok(SimHandle::new(addr, sim, stop_tx, server))
     }
+}
+
+/// Opens the account's database at `path`: an older JSON state file there (or named by
+/// `carry_over`) is carried over once.
+fn open_state(
+    path: &std::path::Path,
+    config: &crate::SimConfig,
+    start_ms: i64,
+) -> Result<(Db, crate::clock::Anchor), SimError> {
+    let mut carry_over = config.carry_over.clone();
+    if db::is_legacy_json(path) {
+        // The file at `path` itself is an older state: it moves aside and is carried over.
+        carry_over = Some(path.to_owned());
+        let kept = db::carried_name(path);
+        match std::fs::rename(path, &kept) {
+            Ok(()) => {}
+            // Another process moved it first.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(SimError::State {
+                    path: path.to_owned(),
+                    problem: crate::StateProblem::from_io(&e),
+                    message: format!(
+                        "cannot move the older state file to {}: {e}",
+                        kept.display()
+                    ),
+                });
+            }
+        }
+    }
+    Db::open(
+        path,
+        &Fresh {
+            sim_ms: start_ms,
+            scale: config.clock.scale(),
+            carry_over,
+        },
+    )
 }

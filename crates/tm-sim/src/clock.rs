@@ -5,7 +5,7 @@
 //! the manual clock in manual mode (so tests decide exactly when a second has passed).
 
 use std::sync::Mutex;
-use std::time::Instant;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
@@ -22,9 +22,57 @@ pub enum ClockMode {
     Manual,
 }
 
+impl ClockMode {
+    /// The speed-up factor of a real-time clock; `None` for a manual one.
+    pub fn scale(self) -> Option<f64> {
+        match self {
+            ClockMode::Real { scale } => Some(scale),
+            ClockMode::Manual => None,
+        }
+    }
+}
+
 impl Default for ClockMode {
     fn default() -> Self {
         ClockMode::Real { scale: 1.0 }
+    }
+}
+
+/// Real Unix milliseconds.
+pub(crate) fn real_now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// A clock as a database keeps it, so every process sharing the account reads the same time:
+/// simulated `sim_ms` at real `real_ms` (Unix ms), moving `scale` times real time (`None`:
+/// standing still until moved).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Anchor {
+    pub real_ms: i64,
+    pub sim_ms: i64,
+    pub scale: Option<f64>,
+}
+
+impl Anchor {
+    /// A clock at simulated `sim_ms` now.
+    pub fn now(sim_ms: i64, scale: Option<f64>) -> Anchor {
+        Anchor {
+            real_ms: real_now_ms(),
+            sim_ms,
+            scale,
+        }
+    }
+
+    /// Simulated now by this clock.
+    pub fn sim_now(&self) -> i64 {
+        match self.scale {
+            Some(scale) => {
+                self.sim_ms + ((real_now_ms() - self.real_ms).max(0) as f64 * scale) as i64
+            }
+            None => self.sim_ms,
+        }
     }
 }
 
@@ -104,6 +152,23 @@ impl SimClock {
         let mut s = self.lock();
         s.base_sim_ms = unix_ms;
         s.base_real = Instant::now();
+    }
+
+    /// The clock as a database keeps it.
+    pub(crate) fn anchor(&self) -> Anchor {
+        Anchor::now(self.now_ms(), self.mode().scale())
+    }
+
+    /// Takes over a clock another process set: its time, and its speed if both run in real
+    /// time (a manual clock stays manual, so its rate limits stay where tests put them).
+    pub(crate) fn rebase(&self, anchor: &Anchor) {
+        let sim = anchor.sim_now();
+        let mut s = self.lock();
+        s.base_sim_ms = sim;
+        s.base_real = Instant::now();
+        if let (ClockMode::Real { .. }, Some(scale)) = (s.mode, anchor.scale) {
+            s.mode = ClockMode::Real { scale };
+        }
     }
 
     /// The mode.

@@ -153,8 +153,13 @@ pub struct SimConfig {
     pub account_utc_offset_h: i64,
     /// Where to POST status changes.
     pub webhook: Option<WebhookTarget>,
-    /// A file the state is loaded from and saved to.
+    /// A SQLite database the account is kept in, shared by every simulator that opens it
+    /// (default: in memory).
     pub state_file: Option<PathBuf>,
+    /// An older simulator's JSON state file to carry over into a new database once (it is
+    /// renamed to `….imported` first).
+    #[serde(default)]
+    pub carry_over: Option<PathBuf>,
     /// Also put the meta code's class in the HTTP status (v2 itself answers 200).
     pub mirror_http_status: bool,
     /// Escape `/` and non-ASCII in JSON the way the PHP server does.
@@ -276,6 +281,7 @@ impl Default for SimConfig {
             account_utc_offset_h: 0,
             webhook: None,
             state_file: None,
+            carry_over: None,
             mirror_http_status: false,
             php_escapes: true,
             faults: FaultPlan::default(),

@@ -5,11 +5,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::SimError;
 use crate::config::SimConfig;
 use crate::faults::FaultPlan;
 use crate::state::{Sim, Stats, lock};
 use crate::webhook::Delivery;
-use crate::{SimError, persist};
 
 /// A running simulator. Dropping it stops the server (and saves the state file, if any).
 #[derive(Debug)]
@@ -65,10 +65,13 @@ impl SimHandle {
         self.sim.clock.now_ms()
     }
 
-    /// Moves simulated time forward (and the rate-limit clock, in manual mode).
+    /// Moves simulated time forward (and the rate-limit clock, in manual mode). With a state
+    /// database, every simulator sharing it moves too; a failure to keep the new time is
+    /// logged and reported by [`state_failure`](Self::state_failure).
     pub fn advance(&self, by: Duration) {
-        self.sim.clock.advance_ms(by.as_millis() as i64);
-        self.sim.mark_dirty();
+        let ms = by.as_millis() as i64;
+        // The failure was recorded where it happened.
+        let _ = self.sim.move_clock(|c| c.advance_ms(ms));
     }
 
     /// Replaces the fault plan.
@@ -86,23 +89,61 @@ impl SimHandle {
         lock(&self.sim.deliveries).clone()
     }
 
-    /// How many trackings are stored.
+    /// How many trackings are stored (0 if the state database cannot be read: see
+    /// [`state_failure`](Self::state_failure)).
     pub fn tracking_count(&self) -> usize {
-        self.sim.store().trackings.len()
+        self.try_tracking_count().unwrap_or(0)
     }
 
-    /// Writes the state file now; `Ok(None)` when none is configured.
+    /// How many trackings are stored, or why the state database could not say.
+    pub fn try_tracking_count(&self) -> Result<usize, SimError> {
+        let mut st = self.sim.store()?;
+        let n = st.len();
+        st.commit()?;
+        Ok(n)
+    }
+
+    /// The state database, if the account is kept in one.
+    pub fn state_path(&self) -> Option<PathBuf> {
+        self.sim.config.state_file.clone()
+    }
+
+    /// What identifies this account's state: with a database, its instance (a new one at
+    /// each reset); in memory, none. An import journal keyed by it is never used for another
+    /// account, nor after a reset.
+    pub fn account_instance(&self) -> Result<Option<String>, SimError> {
+        let st = self.sim.store()?;
+        let instance = st.instance().map(str::to_owned);
+        st.commit()?;
+        Ok(instance)
+    }
+
+    /// The last failure to keep the state (a full disk, a read-only directory, a database
+    /// locked too long), if any: the request it happened in was answered with a server
+    /// error, and nothing of it was kept.
+    pub fn state_failure(&self) -> Option<SimError> {
+        self.sim.state_failure()
+    }
+
+    /// Every change is committed before its answer is sent: there is nothing left to save.
+    /// Returns the state database, or `Ok(None)` when the account is in memory; an error if
+    /// the state could not be kept since the start.
     pub fn save(&self) -> Result<Option<PathBuf>, SimError> {
-        persist::save(&self.sim)
+        match self.state_failure() {
+            Some(e) => Err(e),
+            None => Ok(self.state_path()),
+        }
     }
 
-    /// Stops serving, waits for the server to finish and saves the state file.
+    /// Stops serving and waits for the server to finish. The state needs no saving (every
+    /// change was committed when it was answered); the error is the last failure to keep it,
+    /// if any.
     pub async fn shutdown(mut self) -> Result<(), SimError> {
         let _ = self.stop.send(true);
         if let Some(server) = self.server.take() {
             let _ = server.await;
         }
-        persist::save(&self.sim).map(|_| ())
+        self.save().map(drop)
     }
 }
 
@@ -110,9 +151,6 @@ impl Drop for SimHandle {
     fn drop(&mut self) {
         if self.server.is_some() {
             let _ = self.stop.send(true);
-            if let Err(e) = persist::save(&self.sim) {
-                tracing::error!(error = %e, "could not save the simulator state");
-            }
         }
     }
 }

@@ -4,8 +4,9 @@
 //! server rather than like our client: all 18 v2 endpoints under `/v2/` with the reference's
 //! request forms, response shapes (in the key order of the real captures) and quirks (errors
 //! as HTTP 200 with `meta.code`, `total` as a string, PHP-style escaping, loosely typed input
-//! read the way a PHP server reads it), one account's trackings kept in memory (optionally in a
-//! state file), shipments that move along deterministic journeys on a simulated clock, the
+//! read the way a PHP server reads it), one account's trackings kept in memory (or in a
+//! SQLite database that any number of simulators and processes share, every change committed
+//! before it is answered), shipments that move along deterministic journeys on a simulated clock, the
 //! original document's rate limits (per IP, N per second, a two-minute suspension after a
 //! refusal), signed webhook pushes, fault injection, and admin routes under `/_sim/`; and the
 //! nine v4 endpoints under `/v4/` on the same account (a tracking created through either
@@ -21,11 +22,12 @@
 //! here and pass. A test holds its bodies against the real captures.
 //!
 //! Files: `builder.rs` and `handle.rs` (starting and running), `http.rs` (the request pipeline
-//! and faults), `admin.rs` (`/_sim`), `state.rs` (shared state), `limits.rs` (rate limits),
-//! `store.rs` (the account), `journey.rs` (how parcels move), `catalogue.rs` (carriers),
-//! `json.rs` (ordered JSON, envelopes, PHP escapes), `v2/` and `v4/` (routes, parameters,
-//! rendering), `openapi.rs` (the served descriptions),
-//! `webhook.rs`, `persist.rs`, `clock.rs`, `faults.rs`, `config.rs`.
+//! and faults), `admin.rs` (`/_sim`), `state.rs` (shared state and the store's transactions),
+//! `limits.rs` (rate limits), `store.rs` (the account), `db.rs` (the account in a SQLite
+//! database, shared by every process that opens it), `journey.rs` (how parcels move),
+//! `catalogue.rs` (carriers), `json.rs` (ordered JSON, envelopes, PHP escapes), `v2/` and
+//! `v4/` (routes, parameters, rendering), `openapi.rs` (the served descriptions),
+//! `webhook.rs`, `clock.rs`, `faults.rs`, `config.rs`.
 //!
 //! ## Features
 //! - `webhooks`: POST status changes to a URL (reqwest).
@@ -59,6 +61,7 @@ mod builder;
 mod catalogue;
 mod clock;
 mod config;
+mod db;
 mod faults;
 mod handle;
 mod http;
@@ -66,7 +69,6 @@ mod journey;
 mod json;
 mod limits;
 mod openapi;
-mod persist;
 mod state;
 mod store;
 mod v2;
@@ -82,6 +84,7 @@ pub use config::{
     ErrorData, ExistsData, FlightInfoForm, LimitScope, OverLimitStyle, SignatureScheme, SimConfig,
     V4Config, WebhookTarget, WebhookVersion, default_limits,
 };
+pub use db::{Reset, backup_name, is_legacy_json as is_legacy_state, reset_file as reset_state};
 pub use faults::{Fault, FaultPlan, ScriptedFault};
 pub use handle::SimHandle;
 pub use json::php_escape;
@@ -107,7 +110,41 @@ pub fn v4_meta_codes() -> impl Iterator<Item = (u32, u16, &'static str)> {
     })
 }
 
-/// Why the simulator could not start or save.
+/// What kind of failure kept the simulator from keeping its state: the part of a
+/// [`SimError::State`] a program can act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StateProblem {
+    /// The disk (or the file system's quota) is full.
+    Full,
+    /// The file or its directory cannot be written.
+    ReadOnly,
+    /// Another process held the database's write lock for too long.
+    Locked,
+    /// The file is not a database, or is damaged.
+    Damaged,
+    /// A newer simulator wrote it.
+    Newer,
+    /// Anything else (an I/O error, say).
+    Other,
+}
+
+impl StateProblem {
+    /// The kind of an I/O error.
+    pub fn from_io(e: &std::io::Error) -> StateProblem {
+        match e.kind() {
+            std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => {
+                StateProblem::ReadOnly
+            }
+            std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => {
+                StateProblem::Full
+            }
+            _ => StateProblem::Other,
+        }
+    }
+}
+
+/// Why the simulator could not start or keep its state.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SimError {
@@ -123,11 +160,13 @@ pub enum SimError {
     /// The Redis URL for shared rate limits is not valid.
     #[error("{0}")]
     Redis(String),
-    /// The state file could not be read or written.
-    #[error("state file {}: {message}", path.display())]
+    /// The state database could not be opened, read or written.
+    #[error("state database {}: {message}", path.display())]
     State {
         /// The file.
         path: PathBuf,
+        /// What kind of failure.
+        problem: StateProblem,
         /// What failed.
         message: String,
     },

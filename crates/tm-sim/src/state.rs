@@ -2,11 +2,11 @@
 //! limits, the fault plan, counters and webhook deliveries.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use serde::{Deserialize, Serialize};
 
+use crate::SimError;
 use crate::catalogue::Catalogue;
 use crate::clock::SimClock;
 use crate::config::{LimitScope, SimConfig};
@@ -43,7 +43,8 @@ pub struct Sim {
     rng: Mutex<Rng>,
     pub(crate) stats: Mutex<Stats>,
     pub(crate) deliveries: Mutex<Vec<Delivery>>,
-    dirty: AtomicBool,
+    /// The last failure to keep the state, for whoever runs the simulator to report.
+    state_failure: Mutex<Option<(std::path::PathBuf, crate::StateProblem, String)>>,
     pub(crate) changed: tokio::sync::Notify,
     #[cfg(feature = "redis")]
     shared: Option<crate::limits::SharedLimits>,
@@ -54,6 +55,63 @@ impl std::fmt::Debug for Sim {
         f.debug_struct("Sim")
             .field("config", &self.config)
             .finish_non_exhaustive()
+    }
+}
+
+/// One transaction over the account (see [`Sim::store`]).
+pub(crate) struct StoreTx<'a> {
+    sim: &'a Sim,
+    guard: MutexGuard<'a, Store>,
+    open: bool,
+}
+
+impl StoreTx<'_> {
+    /// Keeps the transaction's changes (with a database: commits them), then lets whoever
+    /// waits for changes know.
+    pub(crate) fn commit(mut self) -> Result<(), SimError> {
+        self.open = false;
+        match self.guard.commit() {
+            Ok(changed) => {
+                if changed {
+                    self.sim.changed.notify_one();
+                }
+                Ok(())
+            }
+            Err(e) => Err(self.sim.state_failed(e)),
+        }
+    }
+}
+
+impl StoreTx<'_> {
+    /// Ends a transaction that refuses the request with `reply`: unless reading the state
+    /// failed, in which case that failure is the answer (a missing row may only have been
+    /// unreadable).
+    pub(crate) fn refuse<R: From<SimError>>(mut self, reply: R) -> R {
+        match self.guard.take_failure() {
+            Some(e) => R::from(self.sim.state_failed(e)),
+            None => reply,
+        }
+    }
+}
+
+impl std::ops::Deref for StoreTx<'_> {
+    type Target = Store;
+    fn deref(&self) -> &Store {
+        &self.guard
+    }
+}
+
+impl std::ops::DerefMut for StoreTx<'_> {
+    fn deref_mut(&mut self) -> &mut Store {
+        &mut self.guard
+    }
+}
+
+impl Drop for StoreTx<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            self.guard.discard();
+        }
     }
 }
 
@@ -91,25 +149,61 @@ impl Sim {
             rng: Mutex::new(rng),
             stats: Mutex::new(Stats::default()),
             deliveries: Mutex::new(Vec::new()),
-            dirty: AtomicBool::new(false),
+            state_failure: Mutex::new(None),
             changed: tokio::sync::Notify::new(),
             #[cfg(feature = "redis")]
             shared,
         })
     }
 
-    /// The state, locked.
-    pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
-        lock(&self.store)
+    /// A transaction over the account: the store, locked (and, with a database, its write
+    /// lock taken and what other processes committed read in). [`StoreTx::commit`] keeps its
+    /// changes before the caller answers; dropping it without a commit abandons them.
+    pub(crate) fn store(&self) -> Result<StoreTx<'_>, SimError> {
+        let mut guard = lock(&self.store);
+        if let Err(e) = guard.begin(&self.clock) {
+            guard.discard();
+            return Err(self.state_failed(e));
+        }
+        Ok(StoreTx {
+            sim: self,
+            guard,
+            open: true,
+        })
     }
 
-    pub(crate) fn mark_dirty(&self) {
-        self.dirty.store(true, Ordering::Release);
-        self.changed.notify_one();
+    /// Remembers a failure to keep the state (see [`Sim::state_failure`]) and hands it back.
+    fn state_failed(&self, e: SimError) -> SimError {
+        if let SimError::State {
+            path,
+            problem,
+            message,
+        } = &e
+        {
+            tracing::error!(path = %path.display(), %message, "could not keep the simulator state");
+            *lock(&self.state_failure) = Some((path.clone(), *problem, message.clone()));
+        }
+        e
     }
 
-    pub(crate) fn take_dirty(&self) -> bool {
-        self.dirty.swap(false, Ordering::AcqRel)
+    /// The last failure to keep the state, if any.
+    pub(crate) fn state_failure(&self) -> Option<SimError> {
+        lock(&self.state_failure)
+            .clone()
+            .map(|(path, problem, message)| SimError::State {
+                path,
+                problem,
+                message,
+            })
+    }
+
+    /// Moves the clock with `change` and keeps where it is, so every process sharing the
+    /// account's database reads the same time.
+    pub(crate) fn move_clock(&self, change: impl FnOnce(&SimClock)) -> Result<(), SimError> {
+        let mut st = self.store()?;
+        change(&self.clock);
+        st.clock_moved(self.clock.anchor());
+        st.commit()
     }
 
     /// Counts a request to `route`.

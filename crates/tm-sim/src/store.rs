@@ -2,14 +2,17 @@
 //! stands at a given simulated time. How a tracking looks on the wire is each generation's
 //! rendering's business.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::SimError;
 use crate::catalogue::Catalogue;
+use crate::clock::{Anchor, SimClock};
+use crate::db::{Db, News};
 use crate::journey::{self, Ending, Event, Plan};
 
 /// A day in milliseconds.
@@ -56,61 +59,400 @@ pub fn key(carrier: &str, number: &str) -> Key {
     )
 }
 
-/// Everything the simulator remembers.
-#[derive(Debug, Default, Serialize, Deserialize)]
-pub struct Store {
+/// The account's counters: one row in a database.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Account {
     /// Next creation sequence number.
     pub next_seq: u64,
-    /// Trackings by key.
-    #[serde(with = "tracking_map")]
-    pub trackings: BTreeMap<Key, StoredTracking>,
-    /// First creation time of every key ever created (ids and `created_at` survive re-creation).
-    #[serde(with = "first_created_map")]
-    pub first_created: BTreeMap<Key, i64>,
     /// Quota used so far, in fifths (detect and remote cost 1/5).
     pub quota_used_fifths: i64,
     /// When the account was registered (simulated Unix s).
     pub registered_secs: i64,
-    /// Simulated time at the last save (Unix ms).
-    pub saved_sim_ms: Option<i64>,
-    /// Real time at the last save (Unix ms).
-    pub saved_real_ms: Option<i64>,
-    /// Plans by key (derived; not saved).
-    #[serde(skip)]
+}
+
+/// Everything the simulator remembers about the account.
+///
+/// In memory, this is the whole account. With a database (`db.rs`), it is what one
+/// transaction read or wrote, dropped when it ends, unless a handler scanned the account:
+/// then every row stays cached and is kept current through the rows' revisions. Handlers use
+/// the methods below, which load what they name; every change is recorded so that the
+/// commit writes exactly the rows it touched.
+#[derive(Debug, Default)]
+pub struct Store {
+    account: Account,
+    /// Live trackings by key (in memory: all of them).
+    trackings: BTreeMap<Key, StoredTracking>,
+    /// First creation time of every key ever created (ids and `created_at` survive
+    /// re-creation).
+    first_created: BTreeMap<Key, i64>,
+    /// Plans by key (derived; never stored).
     pub(crate) plans: HashMap<Key, Arc<Plan>>,
+    /// The database behind the cache, if any.
+    backing: Option<Backing>,
+    /// Something changed in this transaction.
+    changed: bool,
 }
 
-mod tracking_map {
-    use super::*;
-    pub fn serialize<S: serde::Serializer>(
-        m: &BTreeMap<Key, StoredTracking>,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        s.collect_seq(m.values())
-    }
-    pub fn deserialize<'de, D: serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<BTreeMap<Key, StoredTracking>, D::Error> {
-        let v: Vec<StoredTracking> = Deserialize::deserialize(d)?;
-        Ok(v.into_iter()
-            .map(|t| (key(&t.carrier_code, &t.tracking_number), t))
-            .collect())
-    }
+/// A store's database and what the current transaction did with it.
+#[derive(Debug)]
+struct Backing {
+    db: Db,
+    /// The clock as the database has it.
+    anchor: Anchor,
+    /// Every row is cached (a handler scanned the account).
+    complete: bool,
+    /// Keys written in this transaction.
+    dirty: BTreeSet<Key>,
+    account_dirty: bool,
+    /// Keys read from the database in this transaction (found or not).
+    looked_up: HashSet<Key>,
+    /// A read that failed in this transaction: the commit reports it.
+    failure: Option<SimError>,
 }
 
-mod first_created_map {
-    use super::*;
-    pub fn serialize<S: serde::Serializer>(
-        m: &BTreeMap<Key, i64>,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        s.collect_seq(m.iter().map(|((c, n), ms)| (c, n, ms)))
+/// The trackings and the plans, borrowed apart: what a scan over the account needs.
+pub struct Scan<'a> {
+    /// Every live tracking by key.
+    pub trackings: &'a BTreeMap<Key, StoredTracking>,
+    /// The plans.
+    pub plans: &'a mut HashMap<Key, Arc<Plan>>,
+}
+
+impl Store {
+    /// An empty account in memory, registered at `registered_secs`.
+    pub fn in_memory(registered_secs: i64) -> Store {
+        Store {
+            account: Account {
+                registered_secs,
+                ..Account::default()
+            },
+            ..Store::default()
+        }
     }
-    pub fn deserialize<'de, D: serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<BTreeMap<Key, i64>, D::Error> {
-        let v: Vec<(String, String, i64)> = Deserialize::deserialize(d)?;
-        Ok(v.into_iter().map(|(c, n, ms)| ((c, n), ms)).collect())
+
+    /// The account kept in `db`, whose clock is `anchor`.
+    pub(crate) fn in_database(db: Db, anchor: Anchor) -> Store {
+        Store {
+            backing: Some(Backing {
+                db,
+                anchor,
+                complete: false,
+                dirty: BTreeSet::new(),
+                account_dirty: false,
+                looked_up: HashSet::new(),
+                failure: None,
+            }),
+            ..Store::default()
+        }
+    }
+
+    /// The account's instance in its database (a new one after each reset).
+    pub fn instance(&self) -> Option<&str> {
+        self.backing.as_ref().map(|b| b.db.instance())
+    }
+
+    /// Starts a transaction: with a database, takes the write lock and catches up with what
+    /// other processes committed (their trackings, counters and clock).
+    pub(crate) fn begin(&mut self, clock: &SimClock) -> Result<(), SimError> {
+        let Some(b) = &mut self.backing else {
+            return Ok(());
+        };
+        match b.db.begin()? {
+            News::None => {}
+            News::Reset { account, anchor } => {
+                self.account = account;
+                self.trackings.clear();
+                self.first_created.clear();
+                self.plans.clear();
+                b.complete = false;
+                b.anchor = anchor;
+                clock.rebase(&anchor);
+            }
+            News::Changed {
+                account,
+                anchor,
+                rows,
+            } => {
+                self.account = account;
+                if anchor != b.anchor {
+                    b.anchor = anchor;
+                    clock.rebase(&anchor);
+                }
+                for row in rows {
+                    self.plans.remove(&row.key);
+                    if b.complete {
+                        self.first_created
+                            .insert(row.key.clone(), row.first_created_ms);
+                        match row.tracking {
+                            Some(t) => self.trackings.insert(row.key, t),
+                            None => self.trackings.remove(&row.key),
+                        };
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Ends the transaction: with a database, writes every row it changed under one new
+    /// revision and commits, or reports the failure (nothing of the transaction is kept
+    /// then). True when something changed.
+    pub(crate) fn commit(&mut self) -> Result<bool, SimError> {
+        let changed = std::mem::take(&mut self.changed);
+        let Some(b) = &mut self.backing else {
+            return Ok(changed);
+        };
+        if let Some(e) = b.failure.take() {
+            self.discard();
+            return Err(e);
+        }
+        let written = if b.dirty.is_empty() && !b.account_dirty {
+            None
+        } else {
+            let rev = b.db.rev() + 1;
+            let write = || -> Result<(), SimError> {
+                for k in &b.dirty {
+                    let first = self.first_created.get(k).copied().unwrap_or_default();
+                    b.db.put_row(k, self.trackings.get(k), first, rev)?;
+                }
+                b.db.put_account(&self.account, &b.anchor, rev)
+            };
+            if let Err(e) = write() {
+                self.discard();
+                return Err(e);
+            }
+            Some(rev)
+        };
+        if let Err(e) = b.db.commit_at(written) {
+            self.discard();
+            return Err(e);
+        }
+        self.end_transaction();
+        Ok(changed || written.is_some())
+    }
+
+    /// Abandons the transaction: with a database, rolls it back and drops whatever the cache
+    /// holds (it may have been changed), so the next transaction reads the database again.
+    pub(crate) fn discard(&mut self) {
+        let Some(b) = &mut self.backing else {
+            return;
+        };
+        b.db.rollback();
+        b.complete = false;
+        b.failure = None;
+        self.trackings.clear();
+        self.first_created.clear();
+        self.plans.clear();
+        self.end_transaction();
+    }
+
+    /// What a transaction leaves behind: nothing of a partial cache (its plans included), so
+    /// a process that only reads and writes single trackings (an import, say) keeps flat
+    /// memory however large the account.
+    fn end_transaction(&mut self) {
+        let Some(b) = &mut self.backing else {
+            return;
+        };
+        b.dirty.clear();
+        b.account_dirty = false;
+        b.looked_up.clear();
+        if !b.complete {
+            self.trackings.clear();
+            self.first_created.clear();
+            self.plans.clear();
+        }
+    }
+
+    /// A failure to read the database in this transaction, if any (taken).
+    pub(crate) fn take_failure(&mut self) -> Option<SimError> {
+        self.backing.as_mut().and_then(|b| b.failure.take())
+    }
+
+    /// Loads the row of `k` into the cache, once per transaction.
+    fn load(&mut self, k: &Key) {
+        let Some(b) = &mut self.backing else {
+            return;
+        };
+        if b.complete || b.failure.is_some() || !b.looked_up.insert(k.clone()) {
+            return;
+        }
+        match b.db.row(k) {
+            Ok(Some(row)) => {
+                self.first_created
+                    .insert(row.key.clone(), row.first_created_ms);
+                if let Some(t) = row.tracking {
+                    self.trackings.insert(row.key, t);
+                }
+            }
+            Ok(None) => {}
+            Err(e) => b.failure = Some(e),
+        }
+    }
+
+    /// Loads every row (keeping what this transaction already changed).
+    fn load_all(&mut self) {
+        let Some(b) = &mut self.backing else {
+            return;
+        };
+        if b.complete || b.failure.is_some() {
+            return;
+        }
+        match b.db.all_rows() {
+            Ok(rows) => {
+                for row in rows {
+                    if b.dirty.contains(&row.key) {
+                        continue;
+                    }
+                    self.first_created
+                        .insert(row.key.clone(), row.first_created_ms);
+                    if let Some(t) = row.tracking {
+                        self.trackings.insert(row.key, t);
+                    }
+                }
+                b.complete = true;
+            }
+            Err(e) => b.failure = Some(e),
+        }
+    }
+
+    /// Records a change of `k`.
+    fn touch(&mut self, k: &Key) {
+        self.changed = true;
+        if let Some(b) = &mut self.backing {
+            b.dirty.insert(k.clone());
+        }
+    }
+
+    /// The tracking of `k`.
+    pub fn get(&mut self, k: &Key) -> Option<&StoredTracking> {
+        self.load(k);
+        self.trackings.get(k)
+    }
+
+    /// True when `k` is tracked.
+    pub fn contains(&mut self, k: &Key) -> bool {
+        self.get(k).is_some()
+    }
+
+    /// The tracking of `k`, to change (the change is kept at the commit).
+    pub fn get_mut(&mut self, k: &Key) -> Option<&mut StoredTracking> {
+        if !self.contains(k) {
+            return None;
+        }
+        self.touch(k);
+        self.trackings.get_mut(k)
+    }
+
+    /// Stores `t` under its carrier and number (its key's first creation is kept).
+    pub fn insert(&mut self, t: StoredTracking) {
+        let k = key(&t.carrier_code, &t.tracking_number);
+        self.load(&k);
+        self.touch(&k);
+        self.first_created.entry(k.clone()).or_insert(t.created_ms);
+        self.trackings.insert(k, t);
+    }
+
+    /// Removes the tracking of `k` (its id and first creation time stay).
+    pub fn remove(&mut self, k: &Key) -> Option<StoredTracking> {
+        self.load(k);
+        let t = self.trackings.remove(k)?;
+        self.touch(k);
+        Some(t)
+    }
+
+    /// The tracking with this id (ids compare without case).
+    pub fn by_id(&mut self, id: &str) -> Option<StoredTracking> {
+        if let Some(b) = &mut self.backing {
+            if !b.complete && b.failure.is_none() {
+                match b.db.row_by_id(id) {
+                    Ok(Some(row)) => {
+                        let k = row.key.clone();
+                        if b.looked_up.insert(k.clone()) {
+                            self.first_created.insert(k.clone(), row.first_created_ms);
+                            if let Some(t) = row.tracking {
+                                self.trackings.insert(k.clone(), t);
+                            }
+                        }
+                        return self.trackings.get(&k).cloned();
+                    }
+                    Ok(None) => return None,
+                    Err(e) => {
+                        b.failure = Some(e);
+                        return None;
+                    }
+                }
+            }
+        }
+        self.trackings
+            .values()
+            .find(|t| t.id.eq_ignore_ascii_case(id))
+            .cloned()
+    }
+
+    /// Every tracking, with the plans beside them.
+    pub fn scan(&mut self) -> Scan<'_> {
+        self.load_all();
+        Scan {
+            trackings: &self.trackings,
+            plans: &mut self.plans,
+        }
+    }
+
+    /// How many trackings exist.
+    pub fn len(&mut self) -> usize {
+        match &mut self.backing {
+            Some(b) if !b.complete => match b.db.count() {
+                Ok(n) => n,
+                Err(e) => {
+                    b.failure = Some(e);
+                    0
+                }
+            },
+            _ => self.trackings.len(),
+        }
+    }
+
+    /// The account's counters.
+    pub fn account(&self) -> &Account {
+        &self.account
+    }
+
+    /// The account's counters, to change (kept at the commit).
+    pub fn account_mut(&mut self) -> &mut Account {
+        self.changed = true;
+        if let Some(b) = &mut self.backing {
+            b.account_dirty = true;
+        }
+        &mut self.account
+    }
+
+    /// Records the clock after it was moved, so every process sharing the account moves too.
+    pub(crate) fn clock_moved(&mut self, anchor: Anchor) {
+        if let Some(b) = &mut self.backing {
+            b.anchor = anchor;
+            b.account_dirty = true;
+        }
+        self.changed = true;
+    }
+
+    /// Forgets every tracking and counter: a new account registered at `registered_secs`.
+    pub(crate) fn reset(&mut self, registered_secs: i64) {
+        self.account = Account {
+            registered_secs,
+            ..Account::default()
+        };
+        self.trackings.clear();
+        self.first_created.clear();
+        self.plans.clear();
+        self.changed = true;
+        if let Some(b) = &mut self.backing {
+            b.dirty.clear();
+            b.looked_up.clear();
+            b.complete = false;
+            if let Err(e) = b.db.reset(&self.account, &b.anchor) {
+                b.failure = Some(e);
+            }
+        }
     }
 }
 
@@ -341,10 +683,12 @@ impl Store {
         now_ms: i64,
     ) -> StoredTracking {
         let k = key(&carrier, &number);
-        let created_ms = *self.first_created.entry(k).or_insert(now_ms);
-        let seq = self.next_seq;
-        self.next_seq += 1;
-        self.quota_used_fifths += 5;
+        self.load(&k);
+        let created_ms = self.first_created.get(&k).copied().unwrap_or(now_ms);
+        let account = self.account_mut();
+        let seq = account.next_seq;
+        account.next_seq += 1;
+        account.quota_used_fifths += 5;
         StoredTracking {
             seq,
             id: journey::tracking_id(seed, &carrier, &number),
@@ -363,9 +707,8 @@ impl Store {
 
     /// Quota left, in whole trackings.
     pub fn quota_left(&self, quota: i64) -> i64 {
-        quota
-            - self.quota_used_fifths.div_euclid(5)
-            - i64::from(self.quota_used_fifths.rem_euclid(5) != 0)
+        let used = self.account.quota_used_fifths;
+        quota - used.div_euclid(5) - i64::from(used.rem_euclid(5) != 0)
     }
 }
 

@@ -76,25 +76,28 @@ mod sender {
     use crate::v2::render_stored;
 
     /// The payloads due: every tracking whose status (in the webhook's version) changed since
-    /// it was last announced.
-    fn due(sim: &Sim, version: WebhookVersion) -> Vec<(String, String, String, Obj)> {
+    /// it was last announced (marked announced in the same transaction).
+    fn due(
+        sim: &Sim,
+        version: WebhookVersion,
+    ) -> Result<Vec<(String, String, String, Obj)>, crate::SimError> {
         let now = sim.clock.now_ms();
-        let mut guard = sim.store();
-        let st = &mut *guard;
+        let mut st = sim.store()?;
+        let scan = st.scan();
         let mut changed = Vec::new();
-        for t in st.trackings.values() {
+        for t in scan.trackings.values() {
             if t.frozen_ms.is_some() {
                 continue;
             }
             let status = match version {
                 WebhookVersion::V2 => {
-                    store::stored_view(&mut st.plans, sim.config.seed, &sim.catalogue, t, now)
+                    store::stored_view(scan.plans, sim.config.seed, &sim.catalogue, t, now)
                         .v2()
                         .status
                 }
                 WebhookVersion::V4 => {
                     store::stored_view_expiring(
-                        &mut st.plans,
+                        scan.plans,
                         sim.config.seed,
                         &sim.catalogue,
                         t,
@@ -116,19 +119,20 @@ mod sender {
         let mut out = Vec::new();
         for (carrier, number, status) in changed {
             let k = store::key(&carrier, &number);
-            let Some(t) = st.trackings.get(&k).cloned() else {
+            let Some(t) = st.get(&k).cloned() else {
                 continue;
             };
             let data = match version {
-                WebhookVersion::V2 => render_stored(sim, st, &t, Shape::Full, now),
-                WebhookVersion::V4 => crate::v4::render::stored(sim, st, &t, now),
+                WebhookVersion::V2 => render_stored(sim, &mut st, &t, Shape::Full, now),
+                WebhookVersion::V4 => crate::v4::render::stored(sim, &mut st, &t, now),
             };
-            if let Some(t) = st.trackings.get_mut(&k) {
+            if let Some(t) = st.get_mut(&k) {
                 t.notified_status = Some(status.clone());
             }
             out.push((carrier, number, status, data));
         }
-        out
+        st.commit()?;
+        Ok(out)
     }
 
     /// One push of `data` at `time` (Unix seconds) in the target's version.
@@ -200,7 +204,10 @@ mod sender {
             }
         };
         loop {
-            for (carrier, number, status, data) in due(&sim, target.version) {
+            // A failure to keep the state was recorded where it happened; the next round tries
+            // again.
+            let due = due(&sim, target.version).unwrap_or_default();
+            for (carrier, number, status, data) in due {
                 let sim = sim.clone();
                 let client = client.clone();
                 let target = target.clone();

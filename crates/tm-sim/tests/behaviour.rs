@@ -1,5 +1,5 @@
 //! The simulator's behaviour over time and under stress: deterministic journeys, injected
-//! faults, signed webhooks, the state file, and rate limits shared through Redis.
+//! faults, signed webhooks and rate limits shared through Redis.
 
 mod common;
 
@@ -234,46 +234,6 @@ async fn webhooks_are_signed_so_the_client_verifier_accepts_them_and_failures_ar
         tm_core::WebhookVerifier::new("someone@else.example")
             .verify_at(&requests[0].body, now)
             .is_err()
-    );
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_state_file_survives_a_restart() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("state.json");
-    let first = start(Simulator::builder().rate_limits(false).state_file(&file)).await;
-    let c = client(&first);
-    let created = c
-        .trackings()
-        .create(CreateTrackingRequest::new("dhl", "1234567890").title("Kept"))
-        .await
-        .unwrap();
-    let id = created.tracking().unwrap().id.clone();
-    first.advance(Duration::from_secs(86_400));
-    first.shutdown().await.unwrap();
-    assert!(file.exists());
-    let second = start(Simulator::builder().rate_limits(false).state_file(&file)).await;
-    let c = client(&second);
-    let t = c.trackings().get("dhl", "1234567890").await.unwrap();
-    assert_eq!(t.id, id);
-    assert_eq!(t.title.as_deref(), Some("Kept"));
-    assert_eq!(
-        second.now_ms(),
-        (T0 + 86_400) * 1000,
-        "the manual clock resumes where it stopped"
-    );
-    // Deleted and re-created: the same id and the first creation time.
-    c.trackings().delete("dhl", "1234567890").await.unwrap();
-    second.advance(Duration::from_secs(3600));
-    let again = c
-        .trackings()
-        .create(CreateTrackingRequest::new("dhl", "1234567890"))
-        .await
-        .unwrap();
-    assert_eq!(again.tracking().unwrap().id, id);
-    assert_eq!(
-        again.tracking().unwrap().created_at,
-        created.tracking().unwrap().created_at
     );
 }
 

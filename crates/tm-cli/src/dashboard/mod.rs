@@ -406,7 +406,7 @@ fn router(d: Shared) -> Router {
         .with_state(d)
 }
 
-/// `tm dashboard`: serves until Ctrl-C, then saves the sandbox.
+/// `tm dashboard`: serves until Ctrl-C or SIGTERM.
 pub async fn run(session: Session, args: DashboardArgs, out: &mut Out) -> Result<(), Failure> {
     if !(args.refresh.is_finite() && args.refresh >= 0.5) {
         return Err(Failure::Usage(
@@ -467,24 +467,21 @@ pub async fn run(session: Session, args: DashboardArgs, out: &mut Out) -> Result
         .map_err(|e| Failure::Io(format!("the dashboard server stopped: {e}")));
     poller.abort();
     let _ = poller.await;
-    // Every other holder of the session is gone: the sandbox is saved and stopped.
-    if let Ok(d) = Arc::try_unwrap(d)
-        && let Some(sim) = d.session.sandbox
-        && let Err(e) = sim.shutdown().await
-    {
-        out.warn(&format!("could not save the sandbox: {e}"));
+    // Every other holder of the session is gone: the sandbox stops (every change it answered
+    // is already kept); a failure to keep one is the outcome.
+    match Arc::try_unwrap(d) {
+        Ok(d) => d.session.close(served).await,
+        Err(_) => served,
     }
-    served
 }
 
 /// An empty sandbox gets the twelve example shipments (`examples/shipments.csv`), so that a
 /// first `tm --sandbox dashboard` has something to show; it says so.
 async fn seed_empty_sandbox(session: &Session, out: &Out) -> Result<(), Failure> {
-    if session
-        .sandbox
-        .as_ref()
-        .is_none_or(|s| s.tracking_count() > 0)
-    {
+    let Some(sim) = &session.sandbox else {
+        return Ok(());
+    };
+    if sim.try_tracking_count()? > 0 {
         return Ok(());
     }
     let requests: Vec<_> =
@@ -500,6 +497,9 @@ async fn seed_empty_sandbox(session: &Session, out: &Out) -> Result<(), Failure>
             c.trackings().create_many(v4).await.counts()
         }
     };
+    if let Some(e) = sim.state_failure() {
+        return Err(Failure::from(e));
+    }
     let failed = n.saturating_sub(counts.created + counts.already_existed);
     out.note(&format!(
         "the sandbox was empty: added the {n} example shipments (`tm --sandbox reset` empties it)"
@@ -512,7 +512,7 @@ async fn seed_empty_sandbox(session: &Session, out: &Out) -> Result<(), Failure>
     Ok(())
 }
 
-/// Ctrl-C, or (on Unix) SIGTERM from a service manager: either stops serving and saves.
+/// Ctrl-C, or (on Unix) SIGTERM from a service manager: either stops serving.
 async fn stop_signal() {
     #[cfg(unix)]
     {

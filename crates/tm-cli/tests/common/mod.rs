@@ -22,10 +22,21 @@ pub async fn start(b: tm_sim::SimulatorBuilder) -> SimHandle {
         .unwrap()
 }
 
+/// The state database of every `tm` a test binary runs without `--state-db` (journals and
+/// cursors are kept per account, so tests against different simulators stay apart): never the
+/// user's own.
+pub fn shared_state_db() -> std::path::PathBuf {
+    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| tempfile::tempdir().unwrap())
+        .path()
+        .join("tm.db")
+}
+
 pub fn tm_bin() -> Command {
     let mut c = Command::new(assert_cmd::cargo::cargo_bin!("tm"));
     c.env_remove("TRACKINGMORE_API_KEY")
-        .env_remove("TRACKINGMORE_BASE_URL");
+        .env_remove("TRACKINGMORE_BASE_URL")
+        .env("TM_STATE_DB", shared_state_db());
     c
 }
 
@@ -127,11 +138,11 @@ impl Drop for Dashboard {
     }
 }
 
-/// `tm --sandbox --sandbox-state STATE [GLOBAL…] dashboard --port 0 [ARGS…]`.
+/// `tm --sandbox --state-db STATE [GLOBAL…] dashboard --port 0 [ARGS…]`.
 pub fn sandbox_dashboard(state: &Path, global: &[&str], args: &[&str]) -> Dashboard {
     let mut all: Vec<String> = vec![
         "--sandbox".into(),
-        "--sandbox-state".into(),
+        "--state-db".into(),
         state.display().to_string(),
     ];
     all.extend(global.iter().map(|s| s.to_string()));
@@ -146,7 +157,7 @@ pub async fn seeded_sandbox(state: &Path) {
     let out = run(
         vec![
             "--sandbox".into(),
-            "--sandbox-state".into(),
+            "--state-db".into(),
             state.display().to_string(),
             "track".into(),
             "--file".into(),
@@ -160,4 +171,76 @@ pub async fn seeded_sandbox(state: &Path) {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// A size-limited tmpfs on a fresh directory, unmounted when dropped: a real full disk or a
+/// read-only file system for `tm` to meet. Mounting needs root (CI runs as root); elsewhere
+/// `mount` returns why not, and the caller says it skipped.
+pub struct Tmpfs {
+    dir: tempfile::TempDir,
+}
+
+impl Tmpfs {
+    /// Mounts a tmpfs with `options` (e.g. `size=256k`, `ro`).
+    pub fn mount(options: &str) -> Result<Tmpfs, String> {
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let out = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", options, "tmpfs"])
+            .arg(dir.path())
+            .output()
+            .map_err(|e| format!("mount: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "mount -t tmpfs: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ));
+        }
+        Ok(Tmpfs { dir })
+    }
+
+    /// Changes the mount's options (e.g. `remount,size=16m`, `remount,ro`).
+    pub fn remount(&self, options: &str) {
+        let ok = Command::new("mount")
+            .args(["-o", options])
+            .arg(self.dir.path())
+            .status()
+            .unwrap();
+        assert!(ok.success(), "mount -o {options}");
+    }
+
+    /// Where it is mounted.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount")
+            .arg("-l")
+            .arg(self.dir.path())
+            .status();
+    }
+}
+
+/// `tm --sandbox --state-db DB ARGS…`.
+pub async fn sandbox(db: &Path, args: &[&str]) -> Output {
+    let mut all = vec![
+        "--sandbox".to_owned(),
+        "--state-db".to_owned(),
+        db.display().to_string(),
+    ];
+    all.extend(args.iter().map(|s| (*s).to_owned()));
+    run(all, None).await
+}
+
+/// How many trackings the account in the state database `db` holds (read by a simulator on
+/// it, as another process would).
+pub async fn held(db: &Path) -> usize {
+    let sim = tm_sim::Simulator::builder()
+        .state_file(db)
+        .start()
+        .await
+        .unwrap();
+    sim.try_tracking_count().unwrap()
 }

@@ -47,9 +47,12 @@ fn item_error(item: &Value, r: &Reply) -> J {
 pub fn batch_create(sim: &Sim, call: &Call<'_>, now_ms: i64) -> Result<Reply, Reply> {
     let items = batch_items(sim, call, true)?;
     let (mut created, mut errors) = (Vec::new(), Vec::new());
+    // One transaction: every item is kept, or (the state could not be kept) none is and the
+    // batch is a server error.
+    let mut st = sim.store()?;
     for item in items {
         let outcome = match item {
-            Value::Object(m) => create(sim, &Params::Json(m), now_ms),
+            Value::Object(m) => create(sim, &mut st, &Params::Json(m), now_ms),
             _ => Err(Reply::err_with(4012, "Each item must be a JSON object.")),
         };
         match outcome {
@@ -57,6 +60,7 @@ pub fn batch_create(sim: &Sim, call: &Call<'_>, now_ms: i64) -> Result<Reply, Re
             Err(r) => errors.push(item_error(item, &r)),
         }
     }
+    st.commit()?;
     Ok(Reply {
         code: 201,
         kind: Some("Created"),
@@ -87,6 +91,7 @@ fn item_target(p: &Params<'_>) -> Result<(String, String), Reply> {
 pub fn update_more(sim: &Sim, call: &Call<'_>, now_ms: i64) -> Result<Reply, Reply> {
     let items = batch_items(sim, call, false)?;
     let (mut done, mut errors) = (Vec::new(), Vec::new());
+    let mut st = sim.store()?;
     for item in items {
         let outcome = (|| {
             let Value::Object(m) = item else {
@@ -95,11 +100,7 @@ pub fn update_more(sim: &Sim, call: &Call<'_>, now_ms: i64) -> Result<Reply, Rep
             let p = Params::Json(m);
             let (number, carrier) = item_target(&p)?;
             let c = changes(&p)?;
-            let mut st = sim.store();
-            let t = st
-                .trackings
-                .get_mut(&key(&carrier, &number))
-                .ok_or_else(not_found)?;
+            let t = st.get_mut(&key(&carrier, &number)).ok_or_else(not_found)?;
             apply(t, c, now_ms);
             Ok((number, carrier))
         })();
@@ -112,7 +113,7 @@ pub fn update_more(sim: &Sim, call: &Call<'_>, now_ms: i64) -> Result<Reply, Rep
             Err(r) => errors.push(item_error(item, &r)),
         }
     }
-    sim.mark_dirty();
+    st.commit()?;
     Ok(Reply::ok(
         Obj::new()
             .with("submitted", items.len())
@@ -133,6 +134,7 @@ fn per_tracking(
 ) -> Result<Reply, Reply> {
     let items = batch_items(sim, call, false)?;
     let (mut done, mut errors) = (Vec::new(), Vec::new());
+    let mut st = sim.store()?;
     for item in items {
         let p = match item {
             Value::Object(m) => Params::Json(m),
@@ -140,13 +142,13 @@ fn per_tracking(
         };
         match item_target(&p) {
             Err(r) => errors.push(item_error(item, &r)),
-            Ok((number, carrier)) => match act(&mut sim.store(), &carrier, &number) {
+            Ok((number, carrier)) => match act(&mut st, &carrier, &number) {
                 Some(entry) => done.push(entry),
                 None => errors.push(item_error(item, &not_found())),
             },
         }
     }
-    sim.mark_dirty();
+    st.commit()?;
     Ok(Reply::ok(
         Obj::new()
             .with("submitted", items.len())
@@ -159,7 +161,7 @@ fn per_tracking(
 /// `POST /trackings/delete`: each entry nests a `meta`, as the document's sample shows.
 pub fn batch_delete(sim: &Sim, call: &Call<'_>) -> Result<Reply, Reply> {
     per_tracking(sim, call, "delete", |st, carrier, number| {
-        st.trackings.remove(&key(carrier, number)).map(|t| {
+        st.remove(&key(carrier, number)).map(|t| {
             J::from(
                 Obj::new().with(
                     "meta",
@@ -178,7 +180,7 @@ pub fn batch_delete(sim: &Sim, call: &Call<'_>) -> Result<Reply, Reply> {
 /// `POST /trackings/notupdate`: the trackings stop moving.
 pub fn not_update(sim: &Sim, call: &Call<'_>, now_ms: i64) -> Result<Reply, Reply> {
     per_tracking(sim, call, "change", |st, carrier, number| {
-        st.trackings.get_mut(&key(carrier, number)).map(|t| {
+        st.get_mut(&key(carrier, number)).map(|t| {
             t.frozen_ms.get_or_insert(now_ms);
             J::from(
                 Obj::new()

@@ -54,8 +54,7 @@ pub fn detect(sim: &Sim, call: &Call<'_>) -> Result<Reply, Reply> {
     let number = p
         .nonempty("tracking_number")?
         .ok_or_else(|| Reply::err(4013))?;
-    sim.store().quota_used_fifths += 1;
-    sim.mark_dirty();
+    charge_fifth(sim)?;
     let found: Vec<J> = sim
         .catalogue
         .detect(&number)
@@ -76,16 +75,23 @@ pub fn detect(sim: &Sim, call: &Call<'_>) -> Result<Reply, Reply> {
 
 /// `GET /trackings/getuserinfo`: the account's e-mail, registration time (a string of Unix
 /// seconds), phone, balance and remaining quota.
-pub fn user_info(sim: &Sim) -> Reply {
-    let st = sim.store();
-    Reply::ok(
-        Obj::new()
-            .with("email", sim.config.account_email.clone())
-            .with("regtime", st.registered_secs.to_string())
-            .with("phone", "+10000000000")
-            .with("money", 0u64)
-            .with("track_number", st.quota_left(sim.config.quota).max(0)),
-    )
+pub fn user_info(sim: &Sim) -> Result<Reply, Reply> {
+    let st = sim.store()?;
+    let info = Obj::new()
+        .with("email", sim.config.account_email.clone())
+        .with("regtime", st.account().registered_secs.to_string())
+        .with("phone", "+10000000000")
+        .with("money", 0u64)
+        .with("track_number", st.quota_left(sim.config.quota).max(0));
+    st.commit()?;
+    Ok(Reply::ok(info))
+}
+
+/// Counts a fifth of a tracking against the quota (detect and remote calls).
+fn charge_fifth(sim: &Sim) -> Result<(), Reply> {
+    let mut st = sim.store()?;
+    st.account_mut().quota_used_fifths += 1;
+    Ok(st.commit()?)
 }
 
 /// `GET|POST /trackings/getstatusnumber`: trackings per status.
@@ -101,13 +107,13 @@ pub fn status_number(sim: &Sim, call: &Call<'_>, now_ms: i64) -> Result<Reply, R
     );
     let statuses = super::STATUSES;
     let mut counts = [0u64; 8];
-    let mut guard = sim.store();
-    let st = &mut *guard;
+    let mut st = sim.store()?;
+    let scan = st.scan();
     let within = |v: Option<i64>, (min, max): (Option<i64>, Option<i64>)| match v {
         Some(v) => min.is_none_or(|m| v >= m) && max.is_none_or(|m| v <= m),
         None => min.is_none() && max.is_none(),
     };
-    for t in st.trackings.values() {
+    for t in scan.trackings.values() {
         let order = t.fields.get("order_create_time").and_then(|v| match v {
             Value::Number(n) => n.as_i64(),
             Value::String(s) => s.trim().parse().ok(),
@@ -117,11 +123,12 @@ pub fn status_number(sim: &Sim, call: &Call<'_>, now_ms: i64) -> Result<Reply, R
             continue;
         }
         let status =
-            store::stored_view(&mut st.plans, sim.config.seed, &sim.catalogue, t, now_ms).v2();
+            store::stored_view(scan.plans, sim.config.seed, &sim.catalogue, t, now_ms).v2();
         if let Some(i) = statuses.iter().position(|s| *s == status.status) {
             counts[i] += 1;
         }
     }
+    st.commit()?;
     let mut out = Obj::new();
     for (s, n) in statuses.iter().zip(counts) {
         out.push(*s, n);
@@ -137,8 +144,7 @@ pub fn remote(sim: &Sim, call: &Call<'_>) -> Result<Reply, Reply> {
             "The request body must be a JSON array.",
         ));
     };
-    sim.store().quota_used_fifths += 1;
-    sim.mark_dirty();
+    charge_fifth(sim)?;
     let (mut remote, mut other) = (Vec::new(), Vec::new());
     for item in items {
         let p = Params::from_body(Some(item));

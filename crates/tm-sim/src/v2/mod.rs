@@ -91,6 +91,16 @@ impl Reply {
     }
 }
 
+impl From<crate::SimError> for Reply {
+    /// A failure to keep the state is a server error: nothing of the request was kept.
+    fn from(e: crate::SimError) -> Reply {
+        Reply::err_with(
+            500,
+            format!("Server error: the simulator could not keep its state ({e})."),
+        )
+    }
+}
+
 /// The HTTP status a meta code maps to when mirroring is on (v2 itself answers 200).
 pub fn mirrored_status(code: u32) -> u16 {
     match code {
@@ -307,7 +317,7 @@ pub(crate) async fn handle(sim: &Sim, req: &Request) -> Reply {
         Route::BatchDelete => batches::batch_delete(sim, &call),
         Route::Realtime => trackings::realtime(sim, &call, now),
         Route::ChangeCarrier => trackings::change_carrier(sim, &call, now),
-        Route::UserInfo => Ok(misc::user_info(sim)),
+        Route::UserInfo => misc::user_info(sim),
         Route::StatusNumber => misc::status_number(sim, &call, now),
         Route::NotUpdate => batches::not_update(sim, &call, now),
         Route::Remote => misc::remote(sim, &call),

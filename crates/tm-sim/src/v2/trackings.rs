@@ -74,8 +74,8 @@ fn quota_exhausted() -> Reply {
     Reply::err(4021)
 }
 
-/// Creates one tracking from `p`; the short record, or the error reply.
-pub(super) fn create(sim: &Sim, p: &Params<'_>, now_ms: i64) -> Result<J, Reply> {
+/// Creates one tracking from `p` in `st`; the short record, or the error reply.
+pub(super) fn create(sim: &Sim, st: &mut Store, p: &Params<'_>, now_ms: i64) -> Result<J, Reply> {
     let (carrier, number) = target(sim, p)?;
     let mut fields = BTreeMap::new();
     for name in UPDATE_FIELDS.iter().chain(CREATE_ONLY_FIELDS) {
@@ -94,25 +94,24 @@ pub(super) fn create(sim: &Sim, p: &Params<'_>, now_ms: i64) -> Result<J, Reply>
     if let Some(a) = p.flag("auto_correct")? {
         fields.insert("auto_correct".into(), Value::from(u8::from(a)));
     }
-    let k = key(&carrier, &number);
-    let mut st = sim.store();
-    if st.trackings.contains_key(&k) {
+    if st.contains(&key(&carrier, &number)) {
         return Err(Reply::err(4016));
     }
     if st.quota_left(sim.config.quota) < 1 {
         return Err(quota_exhausted());
     }
     let stored = st.admit(sim.config.seed, carrier, number, fields, now_ms);
-    let rendered = render_stored(sim, &mut st, &stored, Shape::Created, now_ms);
-    st.trackings.insert(k, stored);
-    drop(st);
-    sim.mark_dirty();
+    let rendered = render_stored(sim, st, &stored, Shape::Created, now_ms);
+    st.insert(stored);
     Ok(J::from(rendered))
 }
 
 /// `POST /trackings/post`.
 pub fn create_one(sim: &Sim, call: &Call<'_>, now_ms: i64) -> Result<Reply, Reply> {
-    create(sim, &Params::from_body(call.body.as_ref()), now_ms).map(Reply::ok)
+    let mut st = sim.store()?;
+    let created = create(sim, &mut st, &Params::from_body(call.body.as_ref()), now_ms)?;
+    st.commit()?;
+    Ok(Reply::ok(created))
 }
 
 /// Renders a stored tracking in `shape` at `now_ms`.
@@ -147,17 +146,14 @@ fn render_ctx(sim: &Sim, now_ms: i64) -> RenderCtx<'_> {
 
 /// `GET /trackings/{carrier}/{number}`: 4031 until it is created.
 pub fn get_one(sim: &Sim, carrier: &str, number: &str, now_ms: i64) -> Result<Reply, Reply> {
-    let mut st = sim.store();
-    let Some(t) = st.trackings.get(&key(carrier, number)).cloned() else {
-        return Err(Reply::err(4031));
+    let mut st = sim.store()?;
+    let found = st.get(&key(carrier, number)).cloned();
+    let Some(t) = found else {
+        return Err(st.refuse(Reply::err(4031)));
     };
-    Ok(Reply::ok(render_stored(
-        sim,
-        &mut st,
-        &t,
-        Shape::Full,
-        now_ms,
-    )))
+    let rendered = render_stored(sim, &mut st, &t, Shape::Full, now_ms);
+    st.commit()?;
+    Ok(Reply::ok(rendered))
 }
 
 /// The changes of a `PUT` or `updatemore` item, checked before anything is applied.
@@ -213,27 +209,24 @@ pub fn update_one(
     now_ms: i64,
 ) -> Result<Reply, Reply> {
     let c = changes(&Params::from_body(call.body.as_ref()))?;
-    let mut st = sim.store();
-    let k = key(carrier, number);
-    let Some(mut t) = st.trackings.get(&k).cloned() else {
-        return Err(not_found());
+    let mut st = sim.store()?;
+    let Some(mut t) = st.get(&key(carrier, number)).cloned() else {
+        return Err(st.refuse(not_found()));
     };
     apply(&mut t, c, now_ms);
     let out = render_stored(sim, &mut st, &t, Shape::Updated, now_ms);
-    st.trackings.insert(k, t);
-    drop(st);
-    sim.mark_dirty();
+    st.insert(t);
+    st.commit()?;
     Ok(Reply::ok(out))
 }
 
 /// `DELETE /trackings/{carrier}/{number}`: `data: []`, the same shape as an error.
 pub fn delete_one(sim: &Sim, carrier: &str, number: &str) -> Result<Reply, Reply> {
-    let removed = sim.store().trackings.remove(&key(carrier, number));
+    let mut st = sim.store()?;
+    let removed = st.remove(&key(carrier, number));
+    st.commit()?;
     match removed {
-        Some(_) => {
-            sim.mark_dirty();
-            Ok(Reply::ok(J::Arr(Vec::new())))
-        }
+        Some(_) => Ok(Reply::ok(J::Arr(Vec::new()))),
         None => Err(not_found()),
     }
 }
@@ -308,10 +301,10 @@ pub async fn list(sim: &Sim, call: &Call<'_>, now_ms: i64) -> Result<Reply, Repl
             p.int("order_created_time_max")?,
         );
         let needs_view = status.is_some() || updated.0.is_some() || updated.1.is_some();
-        let mut guard = sim.store();
-        let st = &mut *guard;
+        let mut st = sim.store()?;
+        let scan = st.scan();
         let mut matching: Vec<&StoredTracking> = Vec::new();
-        for t in st.trackings.values() {
+        for t in scan.trackings.values() {
             let keep = (numbers.is_empty()
                 || numbers.contains(&t.tracking_number.to_ascii_uppercase()))
                 && (orders.is_empty()
@@ -324,7 +317,7 @@ pub async fn list(sim: &Sim, call: &Call<'_>, now_ms: i64) -> Result<Reply, Repl
                 && in_window(order_secs(t), ordered.0, ordered.1)
                 && (!needs_view || {
                     let view = store::stored_view(
-                        &mut st.plans,
+                        &mut *scan.plans,
                         sim.config.seed,
                         &sim.catalogue,
                         t,
@@ -347,8 +340,9 @@ pub async fn list(sim: &Sim, call: &Call<'_>, now_ms: i64) -> Result<Reply, Repl
             .collect();
         let items: Vec<J> = chosen
             .iter()
-            .map(|t| J::from(render_stored(sim, st, t, Shape::Full, now_ms)))
+            .map(|t| J::from(render_stored(sim, &mut st, t, Shape::Full, now_ms)))
             .collect();
+        st.commit()?;
         (page, limit, total, items)
     };
     let (page, limit, total, items) = page;
@@ -374,12 +368,12 @@ pub fn realtime(sim: &Sim, call: &Call<'_>, now_ms: i64) -> Result<Reply, Reply>
     let p = Params::from_body(call.body.as_ref());
     let (carrier, number) = target(sim, &p)?;
     let dest = p.nonempty("destination_code")?;
-    let mut st = sim.store();
+    let mut st = sim.store()?;
     if st.quota_left(sim.config.quota) < 1 {
-        return Err(quota_exhausted());
+        return Err(st.refuse(quota_exhausted()));
     }
-    st.quota_used_fifths += 5;
-    let stored = st.trackings.get(&key(&carrier, &number)).cloned();
+    st.account_mut().quota_used_fifths += 5;
+    let stored = st.get(&key(&carrier, &number)).cloned();
     let item = match stored {
         Some(t) => render_stored(sim, &mut st, &t, Shape::Realtime, now_ms),
         None => {
@@ -421,8 +415,7 @@ pub fn realtime(sim: &Sim, call: &Call<'_>, now_ms: i64) -> Result<Reply, Reply>
             )
         }
     };
-    drop(st);
-    sim.mark_dirty();
+    st.commit()?;
     Ok(Reply::ok(Obj::new().with("items", vec![J::from(item)])))
 }
 
@@ -438,22 +431,21 @@ pub fn change_carrier(sim: &Sim, call: &Call<'_>, now_ms: i64) -> Result<Reply, 
         .map(|c| c.to_ascii_lowercase())
         .filter(|c| sim.catalogue.get(c).is_some())
         .ok_or_else(|| Reply::err_with(4015, "The value of `update_carrier_code` is invalid."))?;
-    let mut st = sim.store();
+    let mut st = sim.store()?;
     let old = key(&from, &number);
     let new = key(&to, &number);
-    if !st.trackings.contains_key(&old) {
-        return Err(not_found());
+    if !st.contains(&old) {
+        return Err(st.refuse(not_found()));
     }
-    if old != new && st.trackings.contains_key(&new) {
-        return Err(Reply::err(4016));
+    if old != new && st.contains(&new) {
+        return Err(st.refuse(Reply::err(4016)));
     }
-    if let Some(mut t) = st.trackings.remove(&old) {
+    if let Some(mut t) = st.remove(&old) {
         t.carrier_code = to;
         t.modified_ms = Some(now_ms);
         st.forget_plan(&old);
-        st.trackings.insert(new, t);
+        st.insert(t);
     }
-    drop(st);
-    sim.mark_dirty();
+    st.commit()?;
     Ok(Reply::ok(Obj::new().with("Usertag", "")))
 }

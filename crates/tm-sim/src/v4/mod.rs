@@ -92,6 +92,18 @@ impl Reply {
     }
 }
 
+impl From<crate::SimError> for Reply {
+    /// A failure to keep the state is a server error: nothing of the request was kept.
+    fn from(e: crate::SimError) -> Reply {
+        Reply {
+            message: Cow::Owned(format!(
+                "Server error: the simulator could not keep its state ({e})."
+            )),
+            ..Reply::err(511)
+        }
+    }
+}
+
 /// Which endpoint a path names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {

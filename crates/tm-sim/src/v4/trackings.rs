@@ -13,7 +13,7 @@ use super::{Reply, text};
 use crate::config::ExistsData;
 use crate::json::{J, Obj};
 use crate::state::Sim;
-use crate::store::{StoredTracking, key};
+use crate::store::{Store, StoredTracking, key};
 
 static NUMBER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[0-9A-Za-z_-]{5,60}$").unwrap_or_else(|e| unreachable!("{e}")));
@@ -73,26 +73,27 @@ fn target(sim: &Sim, item: &Value) -> Result<(String, String), Reply> {
 /// Why an item was not registered: the reply, and on 4101 the existing tracking.
 type Refusal = Box<(Reply, Option<StoredTracking>)>;
 
-/// Registers one item; the stored tracking, or the refusal.
-fn register(sim: &Sim, item: &Value, now_ms: i64) -> Result<StoredTracking, Refusal> {
+/// Registers one item in `st`; the stored tracking, or the refusal.
+fn register(
+    sim: &Sim,
+    st: &mut Store,
+    item: &Value,
+    now_ms: i64,
+) -> Result<StoredTracking, Refusal> {
     let (courier, number) = target(sim, item).map_err(|r| Box::new((r, None)))?;
     let fields: BTreeMap<String, Value> = fields_of(item)
         .map_err(|r| Box::new((r, None)))?
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))
         .collect();
-    let k = key(&courier, &number);
-    let mut st = sim.store();
-    if let Some(existing) = st.trackings.get(&k) {
+    if let Some(existing) = st.get(&key(&courier, &number)) {
         return Err(Box::new((Reply::err(4101), Some(existing.clone()))));
     }
     if st.quota_left(sim.config.quota) < 1 {
         return Err(Box::new((Reply::err(4190), None)));
     }
     let stored = st.admit(sim.config.seed, courier, number, fields, now_ms);
-    st.trackings.insert(k, stored.clone());
-    drop(st);
-    sim.mark_dirty();
+    st.insert(stored.clone());
     Ok(stored)
 }
 
@@ -102,21 +103,20 @@ pub fn create(sim: &Sim, body: &Value, now_ms: i64) -> Result<Reply, Reply> {
     if !body.is_object() {
         return Err(Reply::err(4111));
     }
-    match register(sim, body, now_ms).map_err(|b| *b) {
-        Ok(t) => {
-            let mut st = sim.store();
-            Ok(Reply::ok(render::stored(sim, &mut st, &t, now_ms)))
-        }
+    let mut st = sim.store()?;
+    let answer = match register(sim, &mut st, body, now_ms).map_err(|b| *b) {
+        Ok(t) => Ok(Reply::ok(render::stored(sim, &mut st, &t, now_ms))),
         Err((reply, Some(existing))) => Err(match sim.config.v4.exists_data {
             ExistsData::Minimal => Reply::err_with_data(reply.code, render::minimal(&existing)),
             ExistsData::Full => {
-                let mut st = sim.store();
                 Reply::err_with_data(reply.code, render::stored(sim, &mut st, &existing, now_ms))
             }
             ExistsData::AsError => reply,
         }),
         Err((reply, None)) => Err(reply),
-    }
+    };
+    st.commit()?;
+    answer
 }
 
 /// `POST /trackings/batch`: a bare array of at most the batch size; `success` and `error`
@@ -130,8 +130,10 @@ pub fn batch(sim: &Sim, body: &Value, now_ms: i64) -> Result<Reply, Reply> {
     }
     let mut success = Vec::new();
     let mut error = Vec::new();
+    // One transaction: every item is kept, or none is and the batch is a server error.
+    let mut st = sim.store()?;
     for item in items {
-        match register(sim, item, now_ms).map_err(|b| *b) {
+        match register(sim, &mut st, item, now_ms).map_err(|b| *b) {
             Ok(t) => success.push(J::from(render::minimal(&t))),
             Err((reply, _)) => error.push(J::from(
                 Obj::new()
@@ -142,6 +144,7 @@ pub fn batch(sim: &Sim, body: &Value, now_ms: i64) -> Result<Reply, Reply> {
             )),
         }
     }
+    st.commit()?;
     Ok(Reply::ok(
         Obj::new()
             .with("success", J::Arr(success))
@@ -216,9 +219,9 @@ pub fn get(sim: &Sim, query: &[(String, String)], now_ms: i64) -> Result<Reply, 
     let inside = |t: i64, (min, max): (Option<i64>, Option<i64>)| {
         min.is_none_or(|m| t >= m) && max.is_none_or(|m| t <= m)
     };
-    let mut guard = sim.store();
-    let st = &mut *guard;
+    let mut st = sim.store()?;
     let mut candidates: Vec<StoredTracking> = st
+        .scan()
         .trackings
         .values()
         .filter(|t| {
@@ -233,7 +236,7 @@ pub fn get(sim: &Sim, query: &[(String, String)], now_ms: i64) -> Result<Reply, 
     let mut items = Vec::new();
     let mut matched = 0usize;
     for t in &candidates {
-        let view = render::view(sim, st, t, now_ms);
+        let view = render::view(sim, &mut st, t, now_ms);
         if status.as_deref().is_some_and(|s| view.v4().status != s)
             || !inside(view.updated_ms, updated)
         {
@@ -244,27 +247,27 @@ pub fn get(sim: &Sim, query: &[(String, String)], now_ms: i64) -> Result<Reply, 
             items.push(J::from(render::tracking(sim, t, &view)));
         }
     }
+    st.commit()?;
     Ok(Reply::ok(J::Arr(items)))
 }
 
-/// The stored tracking with this id (ids are 32 lower-case hex characters).
-fn by_id(sim: &Sim, id: &str) -> Result<StoredTracking, Reply> {
+/// The stored tracking with this id (ids are 32 lower-case hex characters), in `st`.
+fn by_id(st: &mut Store, id: &str) -> Result<StoredTracking, Reply> {
     let id = id.trim();
     if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(Reply::err(4112));
     }
-    sim.store()
-        .trackings
-        .values()
-        .find(|t| t.id.eq_ignore_ascii_case(id))
-        .cloned()
-        .ok_or_else(|| Reply::err(4112))
+    st.by_id(id).ok_or_else(|| Reply::err(4112))
 }
 
 /// `PUT /trackings/update/{id}`: fields, the courier (`courier_code_new`) and the archive
 /// state; the result names countries without `_iso2`.
 pub fn update(sim: &Sim, id: &str, body: &Value, now_ms: i64) -> Result<Reply, Reply> {
-    let t = by_id(sim, id)?;
+    let mut st = sim.store()?;
+    let t = match by_id(&mut st, id) {
+        Ok(t) => t,
+        Err(r) => return Err(st.refuse(r)),
+    };
     if !body.is_object() {
         return Err(Reply::err(400));
     }
@@ -284,9 +287,8 @@ pub fn update(sim: &Sim, id: &str, body: &Value, now_ms: i64) -> Result<Reply, R
         ),
     };
     let old = key(&t.carrier_code, &t.tracking_number);
-    let mut st = sim.store();
-    let Some(mut stored) = st.trackings.remove(&old) else {
-        return Err(Reply::err(4112));
+    let Some(mut stored) = st.remove(&old) else {
+        return Err(st.refuse(Reply::err(4112)));
     };
     for (name, v) in fields {
         stored.fields.insert(name.to_owned(), v);
@@ -295,9 +297,9 @@ pub fn update(sim: &Sim, id: &str, body: &Value, now_ms: i64) -> Result<Reply, R
         stored.archived = a;
     }
     if let Some(c) = &new_courier {
-        if st.trackings.contains_key(&key(c, &stored.tracking_number)) {
-            st.trackings.insert(old, stored);
-            return Err(Reply::err(4101));
+        if st.contains(&key(c, &stored.tracking_number)) {
+            // Nothing is kept: dropping the transaction abandons the removal.
+            return Err(st.refuse(Reply::err(4101)));
         }
         stored.carrier_code = c.clone();
         st.forget_plan(&old);
@@ -306,10 +308,8 @@ pub fn update(sim: &Sim, id: &str, body: &Value, now_ms: i64) -> Result<Reply, R
     st.forget_plan(&key(&stored.carrier_code, &stored.tracking_number));
     stored.modified_ms = Some(now_ms);
     let result = update_result(&stored, new_courier.as_deref());
-    st.trackings
-        .insert(key(&stored.carrier_code, &stored.tracking_number), stored);
-    drop(st);
-    sim.mark_dirty();
+    st.insert(stored);
+    st.commit()?;
     Ok(Reply::ok(result))
 }
 
@@ -351,33 +351,37 @@ fn update_result(t: &StoredTracking, new_courier: Option<&str>) -> Obj {
 
 /// `DELETE /trackings/delete/{id}`: the deleted tracking's id, number and courier.
 pub fn delete(sim: &Sim, id: &str) -> Result<Reply, Reply> {
-    let t = by_id(sim, id)?;
+    let mut st = sim.store()?;
+    let t = match by_id(&mut st, id) {
+        Ok(t) => t,
+        Err(r) => return Err(st.refuse(r)),
+    };
     let k = key(&t.carrier_code, &t.tracking_number);
-    let mut st = sim.store();
-    st.trackings.remove(&k);
+    st.remove(&k);
     st.forget_plan(&k);
-    drop(st);
-    sim.mark_dirty();
+    st.commit()?;
     Ok(Reply::ok(render::minimal(&t)))
 }
 
 /// `POST /trackings/retrack/{id}`: only an expired tracking starts again (4113 otherwise); it
 /// comes back `pending` and `updating`.
 pub fn retrack(sim: &Sim, id: &str, now_ms: i64) -> Result<Reply, Reply> {
-    let t = by_id(sim, id)?;
+    let mut st = sim.store()?;
+    let t = match by_id(&mut st, id) {
+        Ok(t) => t,
+        Err(r) => return Err(st.refuse(r)),
+    };
     let k = key(&t.carrier_code, &t.tracking_number);
-    let mut st = sim.store();
     if render::view(sim, &mut st, &t, now_ms).v4().status != "expired" {
-        return Err(Reply::err(4113));
+        return Err(st.refuse(Reply::err(4113)));
     }
-    let Some(stored) = st.trackings.get_mut(&k) else {
-        return Err(Reply::err(4112));
+    let Some(stored) = st.get_mut(&k) else {
+        return Err(st.refuse(Reply::err(4112)));
     };
     stored.retracked_ms = Some(now_ms);
     stored.modified_ms = Some(now_ms);
     let t = stored.clone();
     let rendered = render::stored(sim, &mut st, &t, now_ms);
-    drop(st);
-    sim.mark_dirty();
+    st.commit()?;
     Ok(Reply::ok(rendered))
 }
