@@ -210,7 +210,10 @@ fn print_table(r: &Value) {
     }
     let s = &r["sandbox"];
     if let Some(why) = s.get("skipped") {
-        println!("| 8. the sandbox on a large account | skipped: {} | |", f(why));
+        println!(
+            "| 8. the sandbox on a large account | skipped: {} | |",
+            f(why)
+        );
     } else {
         println!(
             "| 8a. `tm --sandbox get`, {} trackings in the state database | **{} s** from start to exit (median of 10) | < 0.1 s |",

@@ -131,7 +131,10 @@ pub async fn run(tm: &str, size: usize, import_rows: usize) -> Value {
         let (http, url) = (http.clone(), create_url.clone());
         let n = next.fetch_add(1, Ordering::Relaxed);
         async move {
-            let body = format!(r#"{{"tracking_number":"{}","carrier_code":"dhl"}}"#, 8_000_000_000u64 + n as u64);
+            let body = format!(
+                r#"{{"tracking_number":"{}","carrier_code":"dhl"}}"#,
+                8_000_000_000u64 + n as u64
+            );
             let r = http
                 .post(&url)
                 .header("Trackingmore-Api-Key", KEY)
@@ -158,7 +161,11 @@ pub async fn run(tm: &str, size: usize, import_rows: usize) -> Value {
     let (tm_owned, db_create) = (tm.to_owned(), db.clone());
     let create_wall = tokio::task::spawn_blocking(move || {
         tm_wall(&tm_owned, &db_create, |i| {
-            vec!["create".into(), "dhl".into(), format!("{}", 9_000_000_000u64 + i as u64)]
+            vec![
+                "create".into(),
+                "dhl".into(),
+                format!("{}", 9_000_000_000u64 + i as u64),
+            ]
         })
     })
     .await

@@ -361,9 +361,10 @@ impl Db {
     }
 
     /// Starts a request's transaction and says what other processes changed since the last
-    /// one.
-    pub fn begin(&mut self) -> Result<News, SimError> {
-        self.exec("BEGIN IMMEDIATE")?;
+    /// one. A writing transaction takes the database's write lock at once (one writer at a
+    /// time, across processes); a reading one reads a consistent snapshot and never waits.
+    pub fn begin(&mut self, write: bool) -> Result<News, SimError> {
+        self.exec(if write { "BEGIN IMMEDIATE" } else { "BEGIN" })?;
         self.in_tx = true;
         let version: i64 = self
             .conn
@@ -705,7 +706,7 @@ pub fn reset_file(path: &Path, clock: crate::ClockMode) -> Result<Option<Reset>,
         },
     )?;
     let previous = db.instance().to_owned();
-    db.begin()?;
+    db.begin(true)?;
     let account = Account {
         registered_secs: anchor.sim_now().div_euclid(1000),
         ..Account::default()

@@ -97,7 +97,7 @@ impl SimHandle {
 
     /// How many trackings are stored, or why the state database could not say.
     pub fn try_tracking_count(&self) -> Result<usize, SimError> {
-        let mut st = self.sim.store()?;
+        let mut st = self.sim.read()?;
         let n = st.len();
         st.commit()?;
         Ok(n)
@@ -112,7 +112,7 @@ impl SimHandle {
     /// each reset); in memory, none. An import journal keyed by it is never used for another
     /// account, nor after a reset.
     pub fn account_instance(&self) -> Result<Option<String>, SimError> {
-        let st = self.sim.store()?;
+        let st = self.sim.read()?;
         let instance = st.instance().map(str::to_owned);
         st.commit()?;
         Ok(instance)

@@ -160,8 +160,18 @@ impl Sim {
     /// lock taken and what other processes committed read in). [`StoreTx::commit`] keeps its
     /// changes before the caller answers; dropping it without a commit abandons them.
     pub(crate) fn store(&self) -> Result<StoreTx<'_>, SimError> {
+        self.transaction(true)
+    }
+
+    /// A transaction that only reads: with a database, a snapshot that never waits for a
+    /// writer (another process's import, say). It must not change the account.
+    pub(crate) fn read(&self) -> Result<StoreTx<'_>, SimError> {
+        self.transaction(false)
+    }
+
+    fn transaction(&self, write: bool) -> Result<StoreTx<'_>, SimError> {
         let mut guard = lock(&self.store);
-        if let Err(e) = guard.begin(&self.clock) {
+        if let Err(e) = guard.begin(&self.clock, write) {
             guard.discard();
             return Err(self.state_failed(e));
         }

@@ -108,6 +108,8 @@ struct Backing {
     looked_up: HashSet<Key>,
     /// A read that failed in this transaction: the commit reports it.
     failure: Option<SimError>,
+    /// The transaction holds the write lock (one opened to read may not write).
+    write: bool,
 }
 
 /// The trackings and the plans, borrowed apart: what a scan over the account needs.
@@ -141,6 +143,7 @@ impl Store {
                 account_dirty: false,
                 looked_up: HashSet::new(),
                 failure: None,
+                write: false,
             }),
             ..Store::default()
         }
@@ -151,13 +154,15 @@ impl Store {
         self.backing.as_ref().map(|b| b.db.instance())
     }
 
-    /// Starts a transaction: with a database, takes the write lock and catches up with what
-    /// other processes committed (their trackings, counters and clock).
-    pub(crate) fn begin(&mut self, clock: &SimClock) -> Result<(), SimError> {
+    /// Starts a transaction: with a database, takes the write lock (`write`) or a read
+    /// snapshot, and catches up with what other processes committed (their trackings,
+    /// counters and clock).
+    pub(crate) fn begin(&mut self, clock: &SimClock, write: bool) -> Result<(), SimError> {
         let Some(b) = &mut self.backing else {
             return Ok(());
         };
-        match b.db.begin()? {
+        b.write = write;
+        match b.db.begin(write)? {
             News::None => {}
             News::Reset { account, anchor } => {
                 self.account = account;
@@ -208,6 +213,15 @@ impl Store {
         }
         let written = if b.dirty.is_empty() && !b.account_dirty {
             None
+        } else if !b.write {
+            // A handler that reads through `Sim::read` changed something: a bug, refused
+            // rather than written without the write lock.
+            self.discard();
+            return Err(SimError::State {
+                path: std::path::PathBuf::new(),
+                problem: crate::StateProblem::Other,
+                message: "a reading transaction tried to write".into(),
+            });
         } else {
             let rev = b.db.rev() + 1;
             let write = || -> Result<(), SimError> {

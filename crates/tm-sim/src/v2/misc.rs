@@ -76,7 +76,7 @@ pub fn detect(sim: &Sim, call: &Call<'_>) -> Result<Reply, Reply> {
 /// `GET /trackings/getuserinfo`: the account's e-mail, registration time (a string of Unix
 /// seconds), phone, balance and remaining quota.
 pub fn user_info(sim: &Sim) -> Result<Reply, Reply> {
-    let st = sim.store()?;
+    let st = sim.read()?;
     let info = Obj::new()
         .with("email", sim.config.account_email.clone())
         .with("regtime", st.account().registered_secs.to_string())
@@ -107,7 +107,7 @@ pub fn status_number(sim: &Sim, call: &Call<'_>, now_ms: i64) -> Result<Reply, R
     );
     let statuses = super::STATUSES;
     let mut counts = [0u64; 8];
-    let mut st = sim.store()?;
+    let mut st = sim.read()?;
     let scan = st.scan();
     let within = |v: Option<i64>, (min, max): (Option<i64>, Option<i64>)| match v {
         Some(v) => min.is_none_or(|m| v >= m) && max.is_none_or(|m| v <= m),

@@ -146,7 +146,7 @@ fn render_ctx(sim: &Sim, now_ms: i64) -> RenderCtx<'_> {
 
 /// `GET /trackings/{carrier}/{number}`: 4031 until it is created.
 pub fn get_one(sim: &Sim, carrier: &str, number: &str, now_ms: i64) -> Result<Reply, Reply> {
-    let mut st = sim.store()?;
+    let mut st = sim.read()?;
     let found = st.get(&key(carrier, number)).cloned();
     let Some(t) = found else {
         return Err(st.refuse(Reply::err(4031)));
@@ -301,7 +301,7 @@ pub async fn list(sim: &Sim, call: &Call<'_>, now_ms: i64) -> Result<Reply, Repl
             p.int("order_created_time_max")?,
         );
         let needs_view = status.is_some() || updated.0.is_some() || updated.1.is_some();
-        let mut st = sim.store()?;
+        let mut st = sim.read()?;
         let scan = st.scan();
         let mut matching: Vec<&StoredTracking> = Vec::new();
         for t in scan.trackings.values() {

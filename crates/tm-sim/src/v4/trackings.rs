@@ -219,7 +219,7 @@ pub fn get(sim: &Sim, query: &[(String, String)], now_ms: i64) -> Result<Reply, 
     let inside = |t: i64, (min, max): (Option<i64>, Option<i64>)| {
         min.is_none_or(|m| t >= m) && max.is_none_or(|m| t <= m)
     };
-    let mut st = sim.store()?;
+    let mut st = sim.read()?;
     let mut candidates: Vec<StoredTracking> = st
         .scan()
         .trackings
