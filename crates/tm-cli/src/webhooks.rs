@@ -187,10 +187,11 @@ async fn receive(
                 .starts_with("application/x-www-form-urlencoded")
         });
     let mut outcome = verifier.check(&pairs, &body);
-    if form && matches!(outcome, Err(tm_core::WebhookError::Malformed { .. })) {
-        if let Some(json) = form_json(&body) {
-            outcome = verifier.check(&pairs, json.as_bytes());
-        }
+    if form
+        && matches!(outcome, Err(tm_core::WebhookError::Malformed { .. }))
+        && let Some(json) = form_json(&body)
+    {
+        outcome = verifier.check(&pairs, json.as_bytes());
     }
     match outcome {
         Ok((t, _)) => {

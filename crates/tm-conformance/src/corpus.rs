@@ -87,10 +87,10 @@ fn check_body(b: &Value, at: &str, errs: &mut Vec<String>) {
             if o.len() == 1
                 && (o.contains_key("json") || o.contains_key("text") || o.contains_key("hex")) =>
         {
-            if let Some(t) = o.get("text") {
-                if !t.is_string() {
-                    errs.push(format!("{at}: body.text must be a string"));
-                }
+            if let Some(t) = o.get("text")
+                && !t.is_string()
+            {
+                errs.push(format!("{at}: body.text must be a string"));
             }
         }
         _ => errs.push(format!(
@@ -245,10 +245,10 @@ fn check_one(rel: &str, v: &Value, dir: &Path) -> Vec<String> {
         errs.push(format!(
             "{rel}: expect must be exactly one of ok, ok_subset, err"
         ));
-    } else if let Some(e) = v["expect"].get("err") {
-        if !e["kind"].is_string() {
-            errs.push(format!("{rel}: expect.err.kind must be a string"));
-        }
+    } else if let Some(e) = v["expect"].get("err")
+        && !e["kind"].is_string()
+    {
+        errs.push(format!("{rel}: expect.err.kind must be a string"));
     }
     let attempts_ok = match v.get("attempts") {
         None => recording,

@@ -350,28 +350,28 @@ impl<C> ClientBuilder<C> {
                 .filter(|u| !u.is_empty())
                 .map(|u| (u, Source::Env));
         }
-        if self.max_attempts.is_none() {
-            if let Some(v) = var(ENV_MAX_ATTEMPTS).filter(|v| !v.is_empty()) {
-                self.max_attempts =
-                    Some(v.trim().parse().map_err(|_| ConfigError::InvalidSetting {
-                        setting: ENV_MAX_ATTEMPTS,
-                        reason: format!("{v:?} is not a whole number"),
-                    })?);
-            }
+        if self.max_attempts.is_none()
+            && let Some(v) = var(ENV_MAX_ATTEMPTS).filter(|v| !v.is_empty())
+        {
+            self.max_attempts =
+                Some(v.trim().parse().map_err(|_| ConfigError::InvalidSetting {
+                    setting: ENV_MAX_ATTEMPTS,
+                    reason: format!("{v:?} is not a whole number"),
+                })?);
         }
-        if self.attempt_timeout.is_none() {
-            if let Some(v) = var(ENV_TIMEOUT_SECS).filter(|v| !v.is_empty()) {
-                let secs: f64 = v
-                    .trim()
-                    .parse()
-                    .ok()
-                    .filter(|s: &f64| s.is_finite() && *s > 0.0 && *s < 86_400.0)
-                    .ok_or_else(|| ConfigError::InvalidSetting {
-                        setting: ENV_TIMEOUT_SECS,
-                        reason: format!("{v:?} is not a number of seconds between 0 and 86400"),
-                    })?;
-                self.attempt_timeout = Some(Duration::from_secs_f64(secs));
-            }
+        if self.attempt_timeout.is_none()
+            && let Some(v) = var(ENV_TIMEOUT_SECS).filter(|v| !v.is_empty())
+        {
+            let secs: f64 = v
+                .trim()
+                .parse()
+                .ok()
+                .filter(|s: &f64| s.is_finite() && *s > 0.0 && *s < 86_400.0)
+                .ok_or_else(|| ConfigError::InvalidSetting {
+                    setting: ENV_TIMEOUT_SECS,
+                    reason: format!("{v:?} is not a number of seconds between 0 and 86400"),
+                })?;
+            self.attempt_timeout = Some(Duration::from_secs_f64(secs));
         }
         Ok(self)
     }

@@ -229,13 +229,13 @@ async fn cell(name: &str, fault: &Option<Fault>, op: Op, persistent: bool) -> Re
                 .list_all(ListTrackingsRequest::default().limit(10))
                 .try_collect()
                 .await;
-            if let Ok(all) = &r {
-                if all.len() != SEEDED {
-                    return Err(format!(
-                        "a silently short listing: {} of {SEEDED}",
-                        all.len()
-                    ));
-                }
+            if let Ok(all) = &r
+                && all.len() != SEEDED
+            {
+                return Err(format!(
+                    "a silently short listing: {} of {SEEDED}",
+                    all.len()
+                ));
             }
             check(r.map(|_| ()))
         }

@@ -313,13 +313,12 @@ impl Sim {
             },
             Some(limit) => {
                 #[cfg(feature = "redis")]
-                if let Some(shared) = &self.shared {
-                    if let Some(a) = shared
+                if let Some(shared) = &self.shared
+                    && let Some(a) = shared
                         .admit(&scope, class, limit, weight, slack, suspension)
                         .await
-                    {
-                        return self.counted(a);
-                    }
+                {
+                    return self.counted(a);
                 }
                 self.limits.admit(
                     &scope,

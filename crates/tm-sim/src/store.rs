@@ -376,24 +376,25 @@ impl Store {
 
     /// The tracking with this id (ids compare without case).
     pub fn by_id(&mut self, id: &str) -> Option<StoredTracking> {
-        if let Some(b) = &mut self.backing {
-            if !b.complete && b.failure.is_none() {
-                match b.db.row_by_id(id) {
-                    Ok(Some(row)) => {
-                        let k = row.key.clone();
-                        if b.looked_up.insert(k.clone()) {
-                            self.first_created.insert(k.clone(), row.first_created_ms);
-                            if let Some(t) = row.tracking {
-                                self.trackings.insert(k.clone(), t);
-                            }
+        if let Some(b) = &mut self.backing
+            && !b.complete
+            && b.failure.is_none()
+        {
+            match b.db.row_by_id(id) {
+                Ok(Some(row)) => {
+                    let k = row.key.clone();
+                    if b.looked_up.insert(k.clone()) {
+                        self.first_created.insert(k.clone(), row.first_created_ms);
+                        if let Some(t) = row.tracking {
+                            self.trackings.insert(k.clone(), t);
                         }
-                        return self.trackings.get(&k).cloned();
                     }
-                    Ok(None) => return None,
-                    Err(e) => {
-                        b.failure = Some(e);
-                        return None;
-                    }
+                    return self.trackings.get(&k).cloned();
+                }
+                Ok(None) => return None,
+                Err(e) => {
+                    b.failure = Some(e);
+                    return None;
                 }
             }
         }

@@ -13,14 +13,13 @@ fn the_simulator_depends_on_no_client_crate() {
             section = line.trim_matches(['[', ']']).to_owned();
             continue;
         }
-        if section == "dependencies" || section.starts_with("dependencies.") {
-            if let Some(name) = line
+        if (section == "dependencies" || section.starts_with("dependencies."))
+            && let Some(name) = line
                 .split(['=', ' ', '.'])
                 .next()
                 .filter(|n| !n.is_empty() && !n.starts_with('#'))
-            {
-                runtime_deps.push(name.to_owned());
-            }
+        {
+            runtime_deps.push(name.to_owned());
         }
     }
     assert!(

@@ -416,10 +416,11 @@ impl<T: Transport> Transport for RetryTransport<T> {
                 .decide(attempt, request, &outcome, class, (self.jitter)());
             match decision {
                 Decision::Stop => {
-                    if attempt == 1 && matches!(&outcome, Ok(r) if r.is_success()) {
-                        if let Some(b) = &self.budget {
-                            b.deposit();
-                        }
+                    if attempt == 1
+                        && matches!(&outcome, Ok(r) if r.is_success())
+                        && let Some(b) = &self.budget
+                    {
+                        b.deposit();
                     }
                     return outcome;
                 }
@@ -437,16 +438,16 @@ impl<T: Transport> Transport for RetryTransport<T> {
                 }
                 Decision::Retry { after, reason } => {
                     let after_timeout = matches!(&outcome, Err(e) if e.is_timeout());
-                    if let Some(b) = &self.budget {
-                        if !b.try_withdraw(after_timeout) {
-                            tracing::warn!(
-                                operation = %request.operation,
-                                attempt,
-                                reason,
-                                "retry budget exhausted; not retrying"
-                            );
-                            return outcome;
-                        }
+                    if let Some(b) = &self.budget
+                        && !b.try_withdraw(after_timeout)
+                    {
+                        tracing::warn!(
+                            operation = %request.operation,
+                            attempt,
+                            reason,
+                            "retry budget exhausted; not retrying"
+                        );
+                        return outcome;
                     }
                     tracing::info!(
                         operation = %request.operation,

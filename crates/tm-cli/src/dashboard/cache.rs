@@ -134,7 +134,7 @@ impl Overviews {
                 }
             }
             n += 1;
-            if n % PARTIAL_EVERY == 0 {
+            if n.is_multiple_of(PARTIAL_EVERY) {
                 *lock(&reading.partial) = Arc::new(folder.snapshot());
             }
         }

@@ -238,7 +238,7 @@ mod tests {
 
     fn shipment(n: u32, status: &str, created: u32, updated: u32) -> Shipment {
         Shipment {
-            carrier: if n % 2 == 0 { "ups" } else { "dhl" }.into(),
+            carrier: if n.is_multiple_of(2) { "ups" } else { "dhl" }.into(),
             number: format!("N{n:05}"),
             status: status.into(),
             created: Some(at(created, 0)),

@@ -38,10 +38,10 @@ impl Account<'_> {
     /// # Ok(()) }
     /// ```
     pub async fn status_counts(&self, filter: &StatusCountRequest) -> Result<StatusCounts> {
-        if let (Some(min), Some(max)) = (filter.created_at_min, filter.created_at_max) {
-            if min > max {
-                return Err(Error::invalid("created_at_min", "is after created_at_max"));
-            }
+        if let (Some(min), Some(max)) = (filter.created_at_min, filter.created_at_max)
+            && min > max
+        {
+            return Err(Error::invalid("created_at_min", "is after created_at_max"));
         }
         let op = Operation::V2AccountStatusCounts;
         let mut req = self.client.request_at(op);

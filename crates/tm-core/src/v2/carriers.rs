@@ -89,10 +89,10 @@ impl Carriers<'_> {
                 .carrier_cache
                 .lock()
                 .unwrap_or_else(|p| p.into_inner());
-            if let Some((at, list)) = cache.get(&lang) {
-                if at.elapsed() < ttl {
-                    return Ok(list.clone());
-                }
+            if let Some((at, list)) = cache.get(&lang)
+                && at.elapsed() < ttl
+            {
+                return Ok(list.clone());
             }
         }
         let op = Operation::V2CarriersList;

@@ -360,13 +360,13 @@ enum UpdateAnswer {
 
 /// The documented limits of a list filter.
 pub(crate) fn check_filter(filter: &ListTrackingsRequest) -> Result<()> {
-    if let Some(limit) = filter.limit {
-        if limit == 0 || limit > tm_types::v2::MAX_PAGE_LIMIT {
-            return Err(Error::invalid(
-                "limit",
-                format!("{limit} is outside 1..={}", tm_types::v2::MAX_PAGE_LIMIT),
-            ));
-        }
+    if let Some(limit) = filter.limit
+        && (limit == 0 || limit > tm_types::v2::MAX_PAGE_LIMIT)
+    {
+        return Err(Error::invalid(
+            "limit",
+            format!("{limit} is outside 1..={}", tm_types::v2::MAX_PAGE_LIMIT),
+        ));
     }
     if filter.page == Some(0) {
         return Err(Error::invalid("page", "pages start at 1"));

@@ -27,10 +27,10 @@ impl Couriers<'_> {
     /// ```
     pub async fn list(&self) -> Result<Arc<Vec<Courier>>> {
         let ttl = self.client.config().carrier_cache_ttl;
-        if let Some((at, list)) = &*self.cache() {
-            if at.elapsed() < ttl {
-                return Ok(list.clone());
-            }
+        if let Some((at, list)) = &*self.cache()
+            && at.elapsed() < ttl
+        {
+            return Ok(list.clone());
         }
         let op = Operation::V4CouriersList;
         let list: Arc<Vec<Courier>> = Arc::new(

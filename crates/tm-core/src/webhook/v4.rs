@@ -112,10 +112,10 @@ impl std::fmt::Debug for WebhookVerifier {
 /// A signature as sent: hex (64 digits) or base64 (of 32 bytes).
 fn decode_signature(s: &str) -> Option<Vec<u8>> {
     let s = s.trim();
-    if s.len() == 64 {
-        if let Ok(b) = hex::decode(s) {
-            return Some(b);
-        }
+    if s.len() == 64
+        && let Ok(b) = hex::decode(s)
+    {
+        return Some(b);
     }
     [
         base64::engine::general_purpose::STANDARD,

@@ -269,10 +269,10 @@ pub async fn list(sim: &Sim, call: &Call<'_>, now_ms: i64) -> Result<Reply, Repl
     let page = {
         let p = list_params(call);
         let status = p.nonempty("status")?;
-        if let Some(s) = &status {
-            if !super::STATUSES.contains(&s.as_str()) {
-                return Err(Reply::err(4033));
-            }
+        if let Some(s) = &status
+            && !super::STATUSES.contains(&s.as_str())
+        {
+            return Err(Reply::err(4033));
         }
         let numbers: Vec<String> = p
             .list("numbers")?

@@ -298,10 +298,10 @@ impl Tracking {
     pub fn latest_checkpoint(&self) -> Option<&Checkpoint> {
         let mut best: Option<(&Checkpoint, NaiveDateTime)> = None;
         for cp in self.checkpoints() {
-            if let Some(t) = cp.time() {
-                if best.is_none_or(|(_, bt)| t > bt) {
-                    best = Some((cp, t));
-                }
+            if let Some(t) = cp.time()
+                && best.is_none_or(|(_, bt)| t > bt)
+            {
+                best = Some((cp, t));
             }
         }
         best.map(|(cp, _)| cp).or_else(|| self.checkpoints().next())
