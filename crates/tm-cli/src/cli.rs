@@ -42,6 +42,7 @@ pub const SANDBOX_SUSPENSION: std::time::Duration = std::time::Duration::from_se
 /// The global flags that mean nothing to `tm sim` (it makes no API calls, serves both
 /// generations and prints one line): hidden from its help and refused on its command line.
 const NOT_FOR_SIM: &[&str] = &[
+    "csv_raw",
     "api_key",
     "base_url",
     "timeout",
@@ -157,6 +158,11 @@ pub struct Global {
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = Format::Table, global = true)]
     pub output: Format,
+    /// Write CSV cells as they are. By default a cell starting with =, +, -, @, a tab or a
+    /// carriage return gets a ' in front, so a spreadsheet shows it instead of running it as a
+    /// formula (OWASP's rule); JSON is never changed.
+    #[arg(long, global = true)]
+    pub csv_raw: bool,
     /// Print only what was asked for (no progress, no summaries).
     #[arg(short, long, global = true)]
     pub quiet: bool,
@@ -490,15 +496,82 @@ pub struct WatchArgs {
     pub once: bool,
 }
 
+/// Bounds on the clients of a server `tm` runs: every wait and every size is limited, so a
+/// slow or hostile client cannot hold it (the shorter of the header and idle timeouts closes
+/// an idle connection).
+#[derive(Debug, Args, Clone)]
+pub struct ServerArgs {
+    /// Seconds a client may take to send a request's headers (also the longest a kept-alive
+    /// connection waits for its next request).
+    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
+    pub header_timeout: f64,
+    /// Seconds a request may take once its headers are in: its body and the answer (408 after).
+    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
+    pub body_timeout: f64,
+    /// Seconds a kept-alive connection may sit idle between requests.
+    #[arg(long, value_name = "SECS", default_value_t = 60.0)]
+    pub idle_timeout: f64,
+    /// Connections served at once; more wait until one closes.
+    #[arg(long, value_name = "N", default_value_t = 256)]
+    pub max_connections: usize,
+    /// The largest request body, in bytes (413 past it; default: the server's own).
+    #[arg(long, value_name = "BYTES")]
+    pub max_body: Option<usize>,
+}
+
+impl ServerArgs {
+    /// The limits these flags set, `max_body` by default unless `--max-body` is given.
+    pub fn limits(&self, max_body: usize) -> Result<tm_serve::Limits, crate::Failure> {
+        let secs = |name: &str, v: f64| {
+            if v.is_finite() && v > 0.0 && v <= 86_400.0 {
+                Ok(std::time::Duration::from_secs_f64(v))
+            } else {
+                Err(crate::Failure::Usage(format!(
+                    "--{name} {v}: must be a number of seconds above 0 (at most a day)"
+                )))
+            }
+        };
+        if self.max_connections == 0 {
+            return Err(crate::Failure::Usage(
+                "--max-connections must be at least 1".into(),
+            ));
+        }
+        if self.max_body == Some(0) {
+            return Err(crate::Failure::Usage(
+                "--max-body must be at least 1".into(),
+            ));
+        }
+        Ok(tm_serve::Limits::default()
+            .header_timeout(secs("header-timeout", self.header_timeout)?)
+            .body_timeout(secs("body-timeout", self.body_timeout)?)
+            .idle_timeout(secs("idle-timeout", self.idle_timeout)?)
+            .max_connections(self.max_connections)
+            .max_body(self.max_body.unwrap_or(max_body)))
+    }
+}
+
 /// `tm dashboard`.
 #[derive(Debug, Args)]
+#[command(after_help = DASHBOARD_AFTER_HELP)]
 pub struct DashboardArgs {
     /// Port to listen on (0: any free port; the URL is printed).
     #[arg(long, default_value_t = 8777)]
     pub port: u16,
-    /// Address to bind. Loopback unless told otherwise: the page acts on your account.
+    /// Address to bind. Loopback unless told otherwise: the page acts on your account. Any
+    /// other address needs --allow-remote.
     #[arg(long, default_value = "127.0.0.1")]
     pub bind: std::net::IpAddr,
+    /// Serve beyond loopback (with --bind): every page then needs a secret, printed once in
+    /// the address (`?key=…`) and kept by the browser in a cookie.
+    #[arg(long)]
+    pub allow_remote: bool,
+    /// A host name the dashboard may be reached by beyond loopback (repeatable; with
+    /// --allow-remote). Loopback names and IP addresses are always accepted; any other name
+    /// is refused (DNS rebinding).
+    #[arg(long, value_name = "NAME")]
+    pub allow_host: Vec<String>,
+    #[command(flatten)]
+    pub server: ServerArgs,
     /// Open the page in a browser.
     #[arg(long)]
     pub open: bool,
@@ -509,6 +582,34 @@ pub struct DashboardArgs {
     #[arg(long, value_name = "DAYS", default_value_t = 7)]
     pub stuck_days: u32,
 }
+
+const WEBHOOK_AFTER_HELP: &str = "\
+What each signature proves, and what it cannot:
+  v2 (--email): HMAC-SHA256 of verifyInfo.timeStr keyed by the account e-mail. Proves the
+      sender knew the e-mail, at that time. Does not prove the body: a captured signature
+      fits any body until it is older than --max-age; and an e-mail is not a strong secret.
+  v4 timestamp (--secret, the reference's example): HMAC-SHA256 of the timestamp header
+      keyed by the webhook secret. Proves the secret, at that time; not the body.
+  v4 body (--secret, the reference's prose): HMAC-SHA256 of the body. Proves the body; not
+      when: without a timestamp a captured push never expires.
+Each printed line says \"body_signed\": true or false. A push is printed once: sent again
+within --replay-window it is answered 200 and not printed; its signature over another body is
+refused (401; a real second push in the same second is retried by TrackingMore with a new
+signature). What no receiver can stop: an edited body under a captured time-only signature
+that arrives before the real push, within --max-age; a body-signed push replayed after the
+window (or after a restart: the window is kept in memory).";
+
+const DASHBOARD_AFTER_HELP: &str = "\
+On loopback (the default) the dashboard needs nothing more: only this machine reaches it, pages
+naming another host are refused, and every action needs a token the page carries.
+
+To reach it from another machine, choose it explicitly:
+  tm dashboard --bind 0.0.0.0 --allow-remote --allow-host shop-box.lan
+tm prints a warning and an address ending in ?key=SECRET, once. Opening it sets a session
+cookie (HttpOnly, SameSite=Strict) and drops the key from the address; without the session
+every page, asset and event stream answers 401. What it costs: the page is plain HTTP, so
+anyone who can watch the network can read the key and the pages; use a network you trust,
+or put a TLS proxy in front (its name goes in --allow-host). A new start makes a new key.";
 
 /// `tm webhook …`.
 #[derive(Debug, Subcommand)]
@@ -533,7 +634,8 @@ pub enum WebhookCommand {
         /// The body (default: stdin).
         file: Option<PathBuf>,
     },
-    /// Serve an endpoint that verifies each webhook and prints it as a JSON line.
+    /// Serve an endpoint that verifies each webhook and prints it as a JSON line, once.
+    #[command(after_help = WEBHOOK_AFTER_HELP)]
     Listen {
         /// Port to listen on.
         #[arg(long, default_value_t = 8080)]
@@ -550,6 +652,13 @@ pub enum WebhookCommand {
         /// Refuse bodies signed longer ago than this many seconds (0: no limit).
         #[arg(long, default_value_t = 600)]
         max_age: u64,
+        /// Seconds a printed push is remembered: sent again within them (TrackingMore retries,
+        /// or someone replays it), it is answered 200 and not printed again; its signature
+        /// over another body is refused. At least --max-age.
+        #[arg(long, value_name = "SECS", default_value_t = 86_400)]
+        replay_window: u64,
+        #[command(flatten)]
+        server: ServerArgs,
     },
 }
 
@@ -580,6 +689,8 @@ pub struct SimArgs {
     /// Tracking quota.
     #[arg(long, default_value_t = 100_000)]
     pub quota: i64,
+    #[command(flatten)]
+    pub server: ServerArgs,
     /// Simulated seconds per real second.
     #[arg(long, default_value_t = 1.0)]
     pub clock_scale: f64,

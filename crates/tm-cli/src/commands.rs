@@ -357,13 +357,17 @@ async fn carriers(
             w.write_record(["code", "name", "type", "phone", "homepage"])
                 .map_err(io)?;
             for c in shown {
-                w.write_record([
-                    c.code.as_str(),
-                    c.name.as_deref().unwrap_or(""),
-                    &c.r#type.value().map_or(String::new(), |t| t.to_string()),
-                    c.phone.as_deref().unwrap_or(""),
-                    c.homepage.as_deref().unwrap_or(""),
-                ])
+                crate::output::write_csv_record(
+                    &mut w,
+                    [
+                        c.code.as_str(),
+                        c.name.as_deref().unwrap_or(""),
+                        &c.r#type.value().map_or(String::new(), |t| t.to_string()),
+                        c.phone.as_deref().unwrap_or(""),
+                        c.homepage.as_deref().unwrap_or(""),
+                    ],
+                    out.csv_raw,
+                )
                 .map_err(io)?;
             }
             w.flush().map_err(|e| Failure::Io(e.to_string()))
@@ -432,7 +436,7 @@ async fn list(client: &Client, args: ListArgs, out: &mut Out) -> Result<(), Fail
     let mut unread = 0;
     match out.format {
         Format::Csv | Format::Jsonl => {
-            let mut w = TrackingWriter::new(out.format, Box::new(std::io::stdout()))?;
+            let mut w = TrackingWriter::new(out, Box::new(std::io::stdout()))?;
             while let Some(t) = stream.next().await {
                 if let Some(t) = out.readable(t, &mut unread)? {
                     w.write(&t)?;
@@ -459,7 +463,7 @@ async fn export(client: &Client, args: ExportArgs, out: &mut Out) -> Result<(), 
         )),
         None => Box::new(std::io::BufWriter::new(std::io::stdout())),
     };
-    let mut w = TrackingWriter::new(out.format, sink)?;
+    let mut w = TrackingWriter::new(out, sink)?;
     let mut stream = std::pin::pin!(client.trackings().list_all(req));
     let mut n = 0u64;
     let mut unread = 0;

@@ -340,7 +340,7 @@ pub async fn run(session: &Session, args: ImportArgs, out: &mut Out) -> Result<(
     let counts = journal.counts()?;
     let not_done = total.saturating_sub(counts.done());
     if counts.rejected > 0 {
-        write_rejected(&rejected_path, &journal)?;
+        write_rejected(&rejected_path, &journal, out.csv_raw)?;
     }
     if matches!(out.format, Format::Json | Format::Jsonl) {
         out.json(&json!({
@@ -419,20 +419,25 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(s)
 }
 
-/// Writes every rejected row of `journal`, with its reason, to `path`.
-fn write_rejected(path: &Path, journal: &crate::state::Journal<'_>) -> Result<(), Failure> {
+/// Writes every rejected row of `journal`, with its reason, to `path` (cells neutralised
+/// unless `raw`).
+fn write_rejected(
+    path: &Path,
+    journal: &crate::state::Journal<'_>,
+    raw: bool,
+) -> Result<(), Failure> {
     let io = |e: csv::Error| Failure::Io(format!("{}: {e}", path.display()));
     let mut w = csv::Writer::from_path(path).map_err(io)?;
     w.write_record(["row", "tracking_number", "carrier_code", "reason"])
         .map_err(io)?;
     journal.rejected(|e| {
-        w.write_record([
+        let cells = [
             e.row.to_string(),
             e.tracking_number,
             e.carrier_code,
             e.reason.unwrap_or_default(),
-        ])
-        .map_err(io)
+        ];
+        crate::output::write_csv_record(&mut w, cells, raw).map_err(io)
     })?;
     w.flush()
         .map_err(|e| Failure::Io(format!("{}: {e}", path.display())))

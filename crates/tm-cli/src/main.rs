@@ -316,6 +316,22 @@ pub async fn connect(g: &Global) -> Result<Session, Failure> {
     })
 }
 
+/// Ctrl-C, or (on Unix) SIGTERM from a service manager: what stops a server `tm` runs.
+pub async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
 fn init_logging(verbose: u8) {
     let level = match verbose {
         0 => return,
@@ -397,7 +413,7 @@ fn reset(g: &Global, out: &mut Out) -> Result<(), Failure> {
 async fn main() -> ExitCode {
     let cli = Cli::parse_args();
     init_logging(cli.global.verbose);
-    let mut out = Out::new(cli.global.output, cli.global.quiet);
+    let mut out = Out::new(cli.global.output, cli.global.quiet, cli.global.csv_raw);
     match run(cli, &mut out).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {

@@ -129,22 +129,54 @@ fn status_color(s: Option<&TrackingStatus>) -> Option<Color> {
     })
 }
 
+/// A CSV cell a spreadsheet will not run: one starting with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return (OWASP's list of formula triggers) gets a `'` in front; others are kept.
+pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    match cell.as_bytes().first() {
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => format!("'{cell}").into(),
+        _ => cell.into(),
+    }
+}
+
+/// Writes one CSV record, its cells neutralised unless `raw`.
+pub fn write_csv_record<W: Write, I, S>(
+    w: &mut csv::Writer<W>,
+    cells: I,
+    raw: bool,
+) -> Result<(), csv::Error>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    if raw {
+        return w.write_record(cells.into_iter().map(|c| c.as_ref().to_owned()));
+    }
+    w.write_record(
+        cells
+            .into_iter()
+            .map(|c| neutralise(c.as_ref()).into_owned()),
+    )
+}
+
 /// Where results go, in the chosen format.
 pub struct Out {
     /// The format.
     pub format: Format,
+    /// CSV cells as they are, formula triggers included (`--csv-raw`).
+    pub csv_raw: bool,
     quiet: bool,
     stdout: std::io::Stdout,
     tty: bool,
 }
 
 impl Out {
-    /// An output for `format`.
-    pub fn new(format: Format, quiet: bool) -> Out {
+    /// An output for `format`; CSV cells neutralised unless `csv_raw`.
+    pub fn new(format: Format, quiet: bool, csv_raw: bool) -> Out {
         let stdout = std::io::stdout();
         let tty = stdout.is_terminal();
         Out {
             format,
+            csv_raw,
             quiet,
             stdout,
             tty,
@@ -317,8 +349,7 @@ impl Out {
                 Ok(())
             }
             Format::Csv => {
-                let mut w =
-                    TrackingWriter::for_rows::<T>(Format::Csv, Box::new(std::io::stdout()))?;
+                let mut w = TrackingWriter::for_rows::<T>(self, Box::new(std::io::stdout()))?;
                 for t in items {
                     w.write(t)?;
                 }
@@ -398,29 +429,31 @@ pub fn tracking_row(t: &Tracking, note: Option<&str>) -> Vec<Cell> {
 pub struct TrackingWriter {
     csv: Option<csv::Writer<Box<dyn Write>>>,
     raw: Option<Box<dyn Write>>,
+    /// CSV cells as they are (`--csv-raw`).
+    csv_raw: bool,
 }
 
 impl TrackingWriter {
-    /// A writer to `sink`: CSV for `Csv` and `Table`, JSON lines otherwise (CSV with v2's
-    /// columns; [`TrackingWriter::for_rows`] for another generation's).
-    pub fn new(format: Format, sink: Box<dyn Write>) -> Result<TrackingWriter, Failure> {
-        TrackingWriter::with_columns(format, sink, CSV_COLUMNS)
+    /// A writer to `sink` in `out`'s format: CSV for `Csv` and `Table`, JSON lines otherwise
+    /// (CSV with v2's columns; [`TrackingWriter::for_rows`] for another generation's).
+    pub fn new(out: &Out, sink: Box<dyn Write>) -> Result<TrackingWriter, Failure> {
+        TrackingWriter::with_columns(out, sink, CSV_COLUMNS)
     }
 
     /// A writer of `T`s: CSV with `T`'s columns, or JSON lines.
     pub fn for_rows<T: Exportable>(
-        format: Format,
+        out: &Out,
         sink: Box<dyn Write>,
     ) -> Result<TrackingWriter, Failure> {
-        TrackingWriter::with_columns(format, sink, T::COLUMNS)
+        TrackingWriter::with_columns(out, sink, T::COLUMNS)
     }
 
     fn with_columns(
-        format: Format,
+        out: &Out,
         sink: Box<dyn Write>,
         columns: &[&str],
     ) -> Result<TrackingWriter, Failure> {
-        Ok(match format {
+        Ok(match out.format {
             Format::Csv | Format::Table => {
                 let mut w = csv::Writer::from_writer(sink);
                 w.write_record(columns)
@@ -428,11 +461,13 @@ impl TrackingWriter {
                 TrackingWriter {
                     csv: Some(w),
                     raw: None,
+                    csv_raw: out.csv_raw,
                 }
             }
             Format::Json | Format::Jsonl => TrackingWriter {
                 csv: None,
                 raw: Some(sink),
+                csv_raw: out.csv_raw,
             },
         })
     }
@@ -441,7 +476,7 @@ impl TrackingWriter {
     pub fn write<T: Exportable>(&mut self, t: &T) -> Result<(), Failure> {
         let io = |e: std::io::Error| Failure::Io(e.to_string());
         if let Some(w) = &mut self.csv {
-            w.write_record(t.csv_row())
+            write_csv_record(w, t.csv_row(), self.csv_raw)
                 .map_err(|e| Failure::Io(e.to_string()))?;
         }
         if let Some(w) = &mut self.raw {

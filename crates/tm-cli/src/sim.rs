@@ -38,6 +38,10 @@ pub async fn run(args: SimArgs, redis_url: Option<String>, out: &mut Out) -> Res
         .rate_limits(!args.no_rate_limits)
         .batch_max(args.batch_max)
         .quota(args.quota)
+        .server_limits(
+            args.server
+                .limits(tm_sim::default_server_limits().max_body)?,
+        )
         .mirror_http_status(args.mirror_http_status)
         .suspension(std::time::Duration::from_secs_f64(args.suspension))
         .limit_scope(match args.limit_scope {
@@ -157,9 +161,7 @@ pub async fn run(args: SimArgs, redis_url: Option<String>, out: &mut Out) -> Res
         "simulator running; admin routes at {} (Ctrl-C to stop)",
         handle.admin_url()
     ));
-    tokio::signal::ctrl_c()
-        .await
-        .map_err(|e| Failure::Io(e.to_string()))?;
+    crate::stop_signal().await;
     handle
         .shutdown()
         .await

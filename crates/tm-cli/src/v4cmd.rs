@@ -397,8 +397,7 @@ async fn list(client: &Client, args: ListArgs, out: &mut Out) -> Result<(), Fail
     let mut all = Vec::new();
     match out.format {
         Format::Csv | Format::Jsonl => {
-            let mut w =
-                TrackingWriter::for_rows::<Tracking>(out.format, Box::new(std::io::stdout()))?;
+            let mut w = TrackingWriter::for_rows::<Tracking>(out, Box::new(std::io::stdout()))?;
             while let Some(t) = stream.next().await {
                 if let Some(t) = out.readable(t, &mut unread)? {
                     w.write(&t)?;
@@ -424,7 +423,7 @@ async fn export(client: &Client, args: ExportArgs, out: &mut Out) -> Result<(), 
         )),
         None => Box::new(std::io::BufWriter::new(std::io::stdout())),
     };
-    let mut w = TrackingWriter::for_rows::<Tracking>(out.format, sink)?;
+    let mut w = TrackingWriter::for_rows::<Tracking>(out, sink)?;
     let mut stream = std::pin::pin!(client.trackings().get_all(req));
     let (mut n, mut unread) = (0u64, 0);
     while let Some(t) = stream.next().await {

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use common::{sandbox_dashboard, seeded_sandbox};
+use common::{remote_dashboard, sandbox_dashboard, seeded_sandbox};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
@@ -287,4 +287,61 @@ async fn overview_filter_shipment_live_change_and_an_action_in_headless_chromium
 
     c.close().await.unwrap();
     eprintln!("screenshots in {}", shots().display());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn beyond_loopback_the_page_works_with_its_key_and_not_without() {
+    let exe = match chromedriver() {
+        Ok(p) => p,
+        Err(why) => {
+            eprintln!("skipping: {why}");
+            return;
+        }
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("tm.db");
+    seeded_sandbox(&state).await;
+    let d = remote_dashboard(&state);
+    let driver = driver(&exe).await;
+    let c = browser(&driver, &dir.path().join("profile")).await;
+
+    // Without the key: nothing of the account.
+    c.goto(&d.base).await.unwrap();
+    let body = text(&c, "body").await;
+    assert!(body.contains("needs its key"), "{body}");
+    assert!(
+        c.find_all(Locator::Css("#recent"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    screenshot(&c, "remote-1-without-key").await;
+
+    // With it: the overview, and the key gone from the address bar.
+    c.goto(&format!("{}?key={}", d.base, d.secret))
+        .await
+        .unwrap();
+    wait_complete(&c).await;
+    assert_eq!(c.title().await.unwrap(), "Shipments · tm dashboard");
+    let url = c.current_url().await.unwrap();
+    assert!(url.query().is_none_or(|q| !q.contains("key=")), "{url}");
+    let rows = c.find_all(Locator::Css("#recent tbody tr")).await.unwrap();
+    assert_eq!(rows.len(), 12);
+    // The session cookie is not readable by the page's scripts.
+    let cookies = c.execute("return document.cookie;", vec![]).await.unwrap();
+    assert_eq!(cookies, json!(""), "HttpOnly");
+    screenshot(&c, "remote-2-with-key").await;
+
+    // An action works through its confirmation, in the session.
+    c.goto(&format!("{}shipment/ups/1Z999AA10123456784", d.base))
+        .await
+        .unwrap();
+    click(&c, Locator::LinkText("Archive"), Locator::Id("confirm")).await;
+    click(&c, Locator::Id("confirm"), Locator::Css("p.notice")).await;
+    assert_eq!(
+        text(&c, "p.notice").await,
+        "ups:1Z999AA10123456784 archived"
+    );
+    screenshot(&c, "remote-3-action").await;
+    c.close().await.unwrap();
 }

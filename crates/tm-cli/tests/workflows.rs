@@ -180,7 +180,12 @@ async fn webhook_verify_and_listen() {
     )
     .await;
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    assert!(stdout(&o).contains("verified: china-post:RR123456785CN is delivered"));
+    assert!(stdout(&o).contains("china-post:RR123456785CN is delivered"));
+    assert!(
+        stdout(&o).contains("the body is not signed"),
+        "says what v2's signature covers: {}",
+        stdout(&o)
+    );
     let bad = good
         .replace("\"delivered\"", "\"exception\"")
         .replace(&now.to_string(), &(now + 1).to_string());
@@ -250,6 +255,22 @@ async fn webhook_verify_and_listen() {
             .status(),
         200
     );
+    // The same push again (TrackingMore retries; anyone can replay): 200, not printed twice.
+    assert_eq!(
+        post(good.clone(), "application/json")
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    // Its signature (over the time only) on another body: refused.
+    let edited = good.replace("delivered", "exception");
+    assert_ne!(edited, good);
+    assert_eq!(
+        post(edited, "application/json").await.unwrap().status(),
+        401,
+        "a body its signature does not cover"
+    );
     assert_eq!(
         post(signed_body("other@x.example", now), "application/json")
             .await
@@ -296,22 +317,37 @@ async fn webhook_verify_and_listen() {
         401,
         "a form does not bypass the signature"
     );
-    assert_eq!(
-        post("x".repeat(2 * 1024 * 1024), "application/json")
+    // A body larger than the listener takes: refused before it is read.
+    {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port))
             .await
-            .unwrap()
-            .status(),
-        413
-    );
+            .unwrap();
+        s.write_all(
+            b"POST /hooks/trackingmore HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+              Content-Length: 2097152\r\n\r\n",
+        )
+        .await
+        .unwrap();
+        let mut answer = vec![0u8; 64];
+        let n = s.read(&mut answer).await.unwrap();
+        let answer = String::from_utf8_lossy(&answer[..n]);
+        assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    }
     child.kill().unwrap();
     let out = child.wait_with_output().unwrap();
     let printed: Vec<&str> = std::str::from_utf8(&out.stdout).unwrap().lines().collect();
     assert_eq!(
         printed.len(),
-        3,
-        "only the verified webhooks are printed: {printed:?}"
+        1,
+        "only the verified push is printed, once, however it came: {printed:?}"
     );
     assert!(printed[0].contains("\"verified\":true"));
+    assert!(
+        printed[0].contains("\"body_signed\":false"),
+        "v2 signs the time only: {}",
+        printed[0]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

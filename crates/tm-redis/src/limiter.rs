@@ -211,8 +211,11 @@ impl RateLimiter for RedisRateLimiter {
             let step = self.store.gcra(&key, interval, tolerance);
             let outcome = match tokio::time::timeout(remaining, step).await {
                 Ok(r) => r,
-                Err(_) => Err(cause.clone().unwrap_or_else(|| StoreError {
-                    message: format!("no answer within {:.1} s", remaining.as_secs_f64()),
+                Err(_) => Err(cause.clone().unwrap_or_else(|| {
+                    StoreError::passing(format!(
+                        "no answer within {:.1} s",
+                        remaining.as_secs_f64()
+                    ))
                 })),
             };
             match outcome {
@@ -232,6 +235,16 @@ impl RateLimiter for RedisRateLimiter {
                         });
                     }
                     tokio::time::sleep(wait).await;
+                }
+                Err(e) if e.permanent => {
+                    // Waiting cannot make it Redis, or the credentials right.
+                    return Err(TransportError::Limiter {
+                        message: format!(
+                            "Redis at {}: {e}; no request sent, the shared rate limit could \
+                             not be checked",
+                            self.store.url()
+                        ),
+                    });
                 }
                 Err(e) => {
                     self.lost(&e);

@@ -19,8 +19,21 @@ const WINDOW: &str = include_str!("window.lua");
 /// Why a step could not be taken.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoreError {
-    /// The Redis error kind and detail (never the URL, which may hold a password).
+    /// The Redis error kind and detail, on one line (never the URL, which may hold a
+    /// password).
     pub message: String,
+    /// Waiting cannot help: the server does not speak Redis, or refuses these credentials.
+    pub permanent: bool,
+}
+
+impl StoreError {
+    /// A passing failure (a timeout, a refused connection) described by `message`.
+    pub fn passing(message: impl Into<String>) -> StoreError {
+        StoreError {
+            message: message.into(),
+            permanent: false,
+        }
+    }
 }
 
 impl fmt::Display for StoreError {
@@ -43,11 +56,32 @@ impl From<redis::RedisError> for StoreError {
             (None, None) if e.is_timeout() => Some("timed out".to_owned()),
             (None, None) => None,
         };
+        // A server that is not Redis answers something the parser quotes whole (an HTTP page,
+        // say): one line, and short.
+        let cause = cause.map(|c| {
+            let line: String = c.split_whitespace().collect::<Vec<_>>().join(" ");
+            match line.char_indices().nth(120) {
+                Some((cut, _)) => format!("{}…", &line[..cut]),
+                None => line,
+            }
+        });
+        let permanent = matches!(
+            e.kind(),
+            redis::ErrorKind::ParseError
+                | redis::ErrorKind::AuthenticationFailed
+                | redis::ErrorKind::InvalidClientConfig
+        );
+        let kind = if e.kind() == redis::ErrorKind::ParseError {
+            "not a Redis server (its answer is not the Redis protocol)".to_owned()
+        } else {
+            format!("{:?}", e.kind())
+        };
         StoreError {
             message: match cause {
-                Some(cause) => format!("{:?}: {cause}", e.kind()),
-                None => format!("{:?}", e.kind()),
+                Some(cause) => format!("{kind}: {cause}"),
+                None => kind,
             },
+            permanent,
         }
     }
 }
@@ -100,6 +134,7 @@ impl LimitStore {
     pub fn new(url: &str, command_timeout: Duration) -> Result<LimitStore, StoreError> {
         let client = redis::Client::open(url).map_err(|e| StoreError {
             message: format!("Redis URL {}: {}", redact_url(url), StoreError::from(e)),
+            permanent: true,
         })?;
         Ok(LimitStore {
             client,

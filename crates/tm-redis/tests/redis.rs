@@ -285,3 +285,40 @@ async fn the_window_admits_n_per_window_then_suspends() {
     tokio::time::sleep(Duration::from_millis(1050)).await;
     assert_eq!(store.window("w", "s", limit, 1).await.unwrap(), None);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_is_not_redis_fails_at_once_in_one_line() {
+    use tokio::io::AsyncWriteExt;
+    // An HTTP server where Redis was expected: its answer is not the Redis protocol.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = listener.accept().await {
+            let _ = s
+                .write_all(
+                    b"HTTP/1.1 400 Bad Request\r\nContent-Type: text/html\r\n\r\n\
+                      <html>\r\n<body>\r\n<h1>400 Bad Request</h1>\r\n</body>\r\n</html>\r\n",
+                )
+                .await;
+        }
+    });
+    let limiter = RedisRateLimiter::new(
+        &format!("redis://{addr}"),
+        "the-key",
+        limits(5),
+        RedisLimiterOptions {
+            unavailable_wait: Duration::from_secs(30),
+            ..options()
+        },
+    )
+    .unwrap();
+    let started = Instant::now();
+    let err = limiter.acquire(&DEFAULT).await.unwrap_err().to_string();
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "waited {:?} for a server that will never be Redis",
+        started.elapsed()
+    );
+    assert!(err.contains("not a Redis server"), "{err}");
+    assert!(!err.contains('\n'), "one line: {err}");
+}

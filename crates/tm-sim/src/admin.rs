@@ -193,7 +193,7 @@ async fn openapi(
 }
 
 /// The admin routes.
-pub(crate) fn routes() -> Router<Arc<Sim>> {
+pub(crate) fn routes(sim: Arc<Sim>) -> Router<Arc<Sim>> {
     Router::new()
         .route("/_sim", get(index))
         .route("/_sim/", get(index))
@@ -211,4 +211,77 @@ pub(crate) fn routes() -> Router<Arc<Sim>> {
         .route("/_sim/webhooks", get(webhooks))
         .route("/_sim/save", post(save))
         .route("/_sim/openapi/{file}", get(openapi))
+        .layer(axum::middleware::from_fn_with_state(sim, same_site_only))
+}
+
+/// What a browser form on another site could send: the admin routes refuse it, so a page the
+/// user visits cannot reset or reconfigure a simulator (or the sandbox's account in its
+/// database). Refused: a request whose `Sec-Fetch-Site` says another site, whose `Origin` is
+/// not the host it names, or whose body has a form's content type; and, on loopback, a request
+/// naming a host that is not loopback (DNS rebinding).
+async fn same_site_only(
+    State(sim): State<Arc<Sim>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    match cross_site(&sim, &req) {
+        Some(why) => (
+            StatusCode::FORBIDDEN,
+            Json(json!({"error": format!("refused: {why}")})),
+        )
+            .into_response(),
+        None => next.run(req).await,
+    }
+}
+
+/// Why `req` could come from another site's page, if it could.
+fn cross_site(sim: &Sim, req: &axum::extract::Request) -> Option<String> {
+    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+    let host = header("host").unwrap_or("");
+    if sim.config.bind.ip().is_loopback() && !is_loopback_host(host) {
+        return Some(format!(
+            "the admin routes answer requests naming a loopback host, not {host:?}"
+        ));
+    }
+    if req.method() == axum::http::Method::GET {
+        return None;
+    }
+    if let Some(site) =
+        header("sec-fetch-site").filter(|s| matches!(*s, "cross-site" | "same-site"))
+    {
+        return Some(format!("a request from another site ({site})"));
+    }
+    if let Some(origin) = header("origin") {
+        let same = origin
+            .split_once("://")
+            .is_some_and(|(_, rest)| rest.eq_ignore_ascii_case(host));
+        if !same {
+            return Some(format!("a request from another origin ({origin})"));
+        }
+    }
+    let form = header("content-type").is_some_and(|ct| {
+        let ct = ct.to_ascii_lowercase();
+        [
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+            "text/plain",
+        ]
+        .iter()
+        .any(|f| ct.starts_with(f))
+    });
+    form.then(|| {
+        "a form's content type: send JSON (`content-type: application/json`), or no body".into()
+    })
+}
+
+/// True for `localhost`, `127.x.x.x` and `[::1]`, with or without a port.
+fn is_loopback_host(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or(""),
+        None => host.rsplit_once(':').map_or(host, |(n, _)| n),
+    };
+    name.eq_ignore_ascii_case("localhost")
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }

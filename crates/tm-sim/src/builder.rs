@@ -46,6 +46,13 @@ impl SimulatorBuilder {
         &self.config
     }
 
+    /// How long the server waits for clients and how much it takes from them (default: 10 s
+    /// for headers, 30 s for a request, 60 s idle, 256 connections, bodies up to 8 MiB).
+    pub fn server_limits(mut self, limits: tm_serve::Limits) -> Self {
+        self.config.server = limits;
+        self
+    }
+
     /// Address to listen on (default `127.0.0.1:0`, a free port).
     pub fn bind(mut self, addr: SocketAddr) -> Self {
         self.config.bind = addr;
@@ -265,17 +272,14 @@ impl SimulatorBuilder {
             source,
         })?;
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-        let app =
-            crate::http::router(sim.clone()).into_make_service_with_connect_info::<SocketAddr>();
+        let app = crate::http::router(sim.clone());
         let mut stop_server = stop_rx.clone();
+        let limits = config.server;
         let server = tokio::spawn(async move {
             let shutdown = async move {
                 let _ = stop_server.wait_for(|s| *s).await;
             };
-            if let Err(e) = axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown)
-                .await
-            {
+            if let Err(e) = tm_serve::serve(listener, app, limits, shutdown).await {
                 tracing::error!(error = %e, "simulator server stopped");
             }
         });

@@ -105,6 +105,10 @@ pub enum SignatureScheme {
 pub struct SimConfig {
     /// Address to listen on; port 0 picks a free one.
     pub bind: SocketAddr,
+    /// How long the server waits for clients and how much it takes from them (timeouts,
+    /// connections, body size; a body over the limit is answered 413).
+    #[serde(skip, default = "default_server_limits")]
+    pub server: tm_serve::Limits,
     /// Seed of every journey and id.
     pub seed: u64,
     /// Accepted API keys; empty accepts any non-empty key.
@@ -261,6 +265,7 @@ impl Default for SimConfig {
     fn default() -> Self {
         SimConfig {
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            server: default_server_limits(),
             seed: 42,
             api_keys: Vec::new(),
             revoked_keys: Vec::new(),
@@ -294,6 +299,11 @@ impl Default for SimConfig {
 /// The documented limits: realtime 3 per second, list 1 per second (each IP).
 pub fn default_limits() -> BTreeMap<String, f64> {
     BTreeMap::from([("realtime".into(), 3.0), ("list".into(), 1.0)])
+}
+
+/// The simulator's server limits: tm-serve's, with room for large batch and list bodies.
+pub fn default_server_limits() -> tm_serve::Limits {
+    tm_serve::Limits::default().max_body(8 * 1024 * 1024)
 }
 
 fn default_list_trackings() -> Option<u64> {

@@ -42,6 +42,19 @@ impl Request {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
+
+    /// An API key header, trimmed; or why there is none to use ("is missing", "is empty",
+    /// "is not text").
+    pub fn key_header(&self, name: &str) -> Result<&str, &'static str> {
+        let value = self.headers.get(name).ok_or("is missing")?;
+        let text = value.to_str().map_err(
+            |_| "is not text (it holds bytes outside visible ASCII; a key is letters and digits)",
+        )?;
+        match text.trim() {
+            "" => Err("is empty"),
+            key => Ok(key),
+        }
+    }
 }
 
 fn decode(s: &str) -> String {
@@ -64,13 +77,31 @@ pub(crate) fn parse_query(query: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-async fn read(req: axum::extract::Request, peer: SocketAddr, prefix: &str) -> Request {
+/// Reads a request whole; a body that cannot be read (over the size limit, or broken off) is
+/// answered at once with its status.
+async fn read(
+    req: axum::extract::Request,
+    peer: SocketAddr,
+    prefix: &str,
+) -> Result<Request, Response> {
     let method = req.method().as_str().to_ascii_uppercase();
     let uri = req.uri().clone();
     let headers = req.headers().clone();
-    let body = axum::body::to_bytes(req.into_body(), 64 * 1024 * 1024)
+    let body = axum::body::to_bytes(req.into_body(), usize::MAX)
         .await
-        .unwrap_or_default();
+        .map_err(|e| {
+            let status = tm_serve::body_error_status(&e);
+            let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
+                "The request body is larger than this simulator accepts.".to_owned()
+            } else {
+                format!("The request body could not be read: {e}.")
+            };
+            let text = serde_json::json!({
+                "meta": {"code": status.as_u16(), "type": "Bad Request", "message": message},
+                "data": [],
+            });
+            json_response(status, text.to_string())
+        })?;
     let rest = uri.path().strip_prefix(prefix).unwrap_or("");
     let segments: Vec<String> = rest
         .split('/')
@@ -78,7 +109,7 @@ async fn read(req: axum::extract::Request, peer: SocketAddr, prefix: &str) -> Re
         .map(decode)
         .collect();
     let path = segments.iter().fold(String::new(), |acc, s| acc + "/" + s);
-    Request {
+    Ok(Request {
         method,
         path,
         segments,
@@ -86,7 +117,7 @@ async fn read(req: axum::extract::Request, peer: SocketAddr, prefix: &str) -> Re
         headers,
         body,
         peer,
-    }
+    })
 }
 
 /// A JSON answer.
@@ -106,7 +137,10 @@ async fn v2_entry(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     req: axum::extract::Request,
 ) -> Response {
-    let req = read(req, peer, "/v2").await;
+    let req = match read(req, peer, "/v2").await {
+        Ok(r) => r,
+        Err(refused) => return refused,
+    };
     lock(&sim.stats).requests += 1;
     let fault = lock(&sim.faults).next(&req.path, || sim.draw());
     if let Some(f) = &fault {
@@ -260,7 +294,10 @@ async fn v4_entry(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     req: axum::extract::Request,
 ) -> Response {
-    let req = read(req, peer, "/v4").await;
+    let req = match read(req, peer, "/v4").await {
+        Ok(r) => r,
+        Err(refused) => return refused,
+    };
     lock(&sim.stats).requests += 1;
     let fault = lock(&sim.faults).next(&format!("/v4{}", req.path), || sim.draw());
     if let Some(f) = &fault {
@@ -330,7 +367,7 @@ async fn not_found(State(sim): State<Arc<Sim>>) -> Response {
 
 /// The router: `/v2/...`, `/v4/...` and `/_sim/...`.
 pub(crate) fn router(sim: Arc<Sim>) -> Router {
-    crate::admin::routes()
+    crate::admin::routes(sim.clone())
         .route("/v2", any(v2_entry))
         .route("/v2/{*rest}", any(v2_entry))
         .route("/v4", any(v4_entry))

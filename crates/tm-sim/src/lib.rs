@@ -82,7 +82,7 @@ pub use builder::{Simulator, SimulatorBuilder};
 pub use clock::ClockMode;
 pub use config::{
     ErrorData, ExistsData, FlightInfoForm, LimitScope, OverLimitStyle, SignatureScheme, SimConfig,
-    V4Config, WebhookTarget, WebhookVersion, default_limits,
+    V4Config, WebhookTarget, WebhookVersion, default_limits, default_server_limits,
 };
 pub use db::{Reset, backup_name, is_legacy_json as is_legacy_state, reset_file as reset_state};
 pub use faults::{Fault, FaultPlan, ScriptedFault};

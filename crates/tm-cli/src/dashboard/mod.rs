@@ -10,10 +10,13 @@
 //! - `/events`: server-sent events of status changes, found by the same change detection as
 //!   `tm watch`, so the overview updates without a reload.
 //!
-//! Safety: loopback unless `--bind` says otherwise; on loopback, requests naming another host
-//! (DNS rebinding) are refused; actions need the per-session token and a same-origin POST;
-//! the API key stays in this process; every value from the API is escaped (`pages.rs`).
+//! Safety (`access.rs`): loopback unless `--bind` and `--allow-remote` say otherwise, and then
+//! a secret for every page; requests naming another host (DNS rebinding) are refused; actions
+//! need the session's token and a same-origin POST; the API key stays in this process; every
+//! value from the API is escaped (`pages.rs`). Every wait is bounded (`tm-serve`), and a stop
+//! ends the event streams and exits within 2 s.
 
+mod access;
 mod cache;
 mod overview;
 mod pages;
@@ -25,9 +28,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{Form, Path, Query, Request, State};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::middleware::{self, Next};
+use axum::extract::{Extension, Form, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::middleware;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -56,13 +59,13 @@ const FIRST_WAIT: Duration = Duration::from_secs(2);
 
 struct Dashboard {
     session: Session,
-    token: String,
+    access: access::Access,
     refresh: Duration,
     stuck_days: u32,
-    /// The host names a request may name (`None`: bound beyond loopback, any).
-    hosts: Option<Vec<String>>,
     overviews: Arc<Overviews>,
     changes: broadcast::Sender<Change>,
+    /// Turns true when the dashboard stops: the event streams end.
+    stopping: tokio::sync::watch::Receiver<bool>,
 }
 
 type Shared = Arc<Dashboard>;
@@ -202,13 +205,15 @@ struct ActionForm {
 
 async fn confirm_page(
     State(d): State<Shared>,
+    session: Option<Extension<access::Session>>,
     Path((carrier, number)): Path<(String, String)>,
     Query(form): Query<ActionForm>,
 ) -> Response {
+    let token = d.access.token(session.as_deref());
     match Action::parse(&form.action, form.to.as_deref()) {
         Ok(a) if d.session.client.offers(&a) => d.page(
             StatusCode::OK,
-            pages::confirm(&d.frame(), &carrier, &number, &a, &d.token),
+            pages::confirm(&d.frame(), &carrier, &number, &a, &token),
         ),
         Ok(a) => d.failure(&Failure::Usage(format!(
             "API {} has no `{}`",
@@ -221,12 +226,13 @@ async fn confirm_page(
 
 async fn act(
     State(d): State<Shared>,
+    session: Option<Extension<access::Session>>,
     Path((carrier, number)): Path<(String, String)>,
     Form(form): Form<ActionForm>,
 ) -> Response {
-    // Constant time: the token is the one secret standing between another page and the account.
-    let given = form.token.as_deref().unwrap_or("").as_bytes();
-    if !bool::from(subtle::ConstantTimeEq::ct_eq(given, d.token.as_bytes())) {
+    // The token stands between another page and the account: it is this session's, or nothing.
+    let given = form.token.as_deref().unwrap_or("");
+    if !d.access.token_matches(session.as_deref(), given) {
         return d.page(
             StatusCode::FORBIDDEN,
             pages::problem(
@@ -265,6 +271,7 @@ async fn act(
 
 async fn events(State(d): State<Shared>) -> impl IntoResponse {
     let rx = d.changes.subscribe();
+    let mut stopping = d.stopping.clone();
     let stream = futures::stream::unfold(rx, |mut rx| async move {
         loop {
             match rx.recv().await {
@@ -285,6 +292,10 @@ async fn events(State(d): State<Shared>) -> impl IntoResponse {
             }
         }
     });
+    // A stop ends every stream, so the server is not held open by its pages.
+    let stream = stream.take_until(async move {
+        let _ = stopping.wait_for(|s| *s).await;
+    });
     Sse::new(stream).keep_alive(KeepAlive::default())
 }
 
@@ -302,55 +313,6 @@ async fn asset(Path(name): Path<String>) -> Response {
         body,
     )
         .into_response()
-}
-
-/// Refuses requests naming a host other than this server's (DNS rebinding) and cross-site
-/// POSTs; sets headers that keep the page from being framed or sniffed.
-async fn guard(State(d): State<Shared>, req: Request, next: Next) -> Response {
-    let headers: &HeaderMap = req.headers();
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("");
-    if let Some(hosts) = &d.hosts
-        && !hosts.iter().any(|h| h.eq_ignore_ascii_case(host))
-    {
-        return (
-            StatusCode::MISDIRECTED_REQUEST,
-            "this dashboard answers on loopback only\n",
-        )
-            .into_response();
-    }
-    if req.method() == axum::http::Method::POST {
-        let origin = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok());
-        let same = origin.is_none_or(|o| {
-            o.split_once("://")
-                .is_some_and(|(_, rest)| rest.eq_ignore_ascii_case(host))
-        });
-        if !same {
-            return (StatusCode::FORBIDDEN, "cross-site request refused\n").into_response();
-        }
-    }
-    let mut resp = next.run(req).await;
-    let h = resp.headers_mut();
-    h.insert("x-frame-options", "DENY".parse().expect("a header value"));
-    h.insert(
-        "x-content-type-options",
-        "nosniff".parse().expect("a header value"),
-    );
-    h.insert(
-        "content-security-policy",
-        "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'"
-            .parse()
-            .expect("a header value"),
-    );
-    // `same-origin`, not `no-referrer`: with the latter a browser sends `Origin: null` on
-    // the form POSTs, which the check above must refuse.
-    h.insert(
-        "referrer-policy",
-        "same-origin".parse().expect("a header value"),
-    );
-    resp
 }
 
 /// Polls for changes every `--refresh` and sends each one to the live pages.
@@ -384,13 +346,6 @@ async fn poll_changes(d: Shared) {
     }
 }
 
-fn token() -> Result<String, Failure> {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes)
-        .map_err(|e| Failure::Io(format!("no randomness for the session token: {e}")))?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
-}
-
 /// The router, for `run` and the tests.
 fn router(d: Shared) -> Router {
     Router::new()
@@ -402,7 +357,7 @@ fn router(d: Shared) -> Router {
         .route("/shipment/{carrier}/{number}", get(shipment_page))
         .route("/shipment/{carrier}/{number}/confirm", get(confirm_page))
         .route("/shipment/{carrier}/{number}/action", post(act))
-        .layer(middleware::from_fn_with_state(d.clone(), guard))
+        .layer(middleware::from_fn_with_state(d.clone(), access::guard))
         .with_state(d)
 }
 
@@ -413,6 +368,22 @@ pub async fn run(session: Session, args: DashboardArgs, out: &mut Out) -> Result
             "--refresh must be at least 0.5 seconds".into(),
         ));
     }
+    let remote = !args.bind.is_loopback();
+    if remote && !args.allow_remote {
+        return Err(Failure::Usage(format!(
+            "--bind {} would let the network reach your account: add --allow-remote to do it \
+             on purpose (every page then needs a secret printed once; see `tm dashboard --help`)",
+            args.bind
+        )));
+    }
+    if !remote && !args.allow_host.is_empty() {
+        return Err(Failure::Usage(
+            "--allow-host names hosts for a dashboard bound beyond loopback (--bind, \
+             --allow-remote)"
+                .into(),
+        ));
+    }
+    let limits = args.server.limits(64 * 1024)?;
     let addr = SocketAddr::new(args.bind, args.port);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -420,34 +391,35 @@ pub async fn run(session: Session, args: DashboardArgs, out: &mut Out) -> Result
     let local = listener
         .local_addr()
         .map_err(|e| Failure::Io(format!("{addr}: {e}")))?;
-    let hosts = args.bind.is_loopback().then(|| {
-        let port = local.port();
-        let mut hosts = vec![
-            format!("localhost:{port}"),
-            format!("127.0.0.1:{port}"),
-            format!("[::1]:{port}"),
-        ];
-        if port == 80 {
-            hosts.extend(["localhost", "127.0.0.1", "[::1]"].map(String::from));
-        }
-        hosts
-    });
+    let (access, shown) = if remote {
+        let (access, secret) = access::Access::remote(local.port(), &args.allow_host)?;
+        let host = match (args.allow_host.first(), args.bind.is_unspecified()) {
+            (Some(name), _) => format!("{name}:{}", local.port()),
+            (None, true) => format!("127.0.0.1:{}", local.port()),
+            (None, false) => local.to_string(),
+        };
+        out.warn(&format!(
+            "the dashboard is reachable beyond this machine ({addr}): anyone with the address \
+             below can act on your account; it is plain HTTP, so use it only on a network you \
+             trust, or behind a TLS proxy"
+        ));
+        (access, format!("http://{host}/?key={secret}"))
+    } else {
+        let access = access::Access::loopback(local.port())?;
+        (access, format!("http://127.0.0.1:{}/", local.port()))
+    };
     seed_empty_sandbox(&session, out).await?;
     let (changes, _) = broadcast::channel(1024);
+    let (stop, stopping) = tokio::sync::watch::channel(false);
     let d = Arc::new(Dashboard {
         session,
-        token: token()?,
+        access,
         refresh: Duration::from_secs_f64(args.refresh),
         stuck_days: args.stuck_days,
-        hosts,
         overviews: Arc::new(Overviews::new(Duration::from_secs_f64(args.refresh))),
         changes,
+        stopping,
     });
-    let shown = if args.bind.is_unspecified() || args.bind.is_loopback() {
-        format!("http://127.0.0.1:{}/", local.port())
-    } else {
-        format!("http://{local}/")
-    };
     // The URL is the one line on stdout: scripts (and the tests) read it.
     out.line(&shown)?;
     out.note("serving the dashboard; Ctrl-C stops it");
@@ -457,16 +429,21 @@ pub async fn run(session: Session, args: DashboardArgs, out: &mut Out) -> Result
     // The unfiltered overview starts reading now, so that the first visit finds it (or most
     // of it) read.
     let warm = d.clone();
-    tokio::spawn(async move {
+    let warm = tokio::spawn(async move {
         let _ = warm.overview(&Filter::default()).await;
     });
     let poller = tokio::spawn(poll_changes(d.clone()));
-    let served = axum::serve(listener, router(d.clone()))
-        .with_graceful_shutdown(stop_signal())
+    let shutdown = async move {
+        crate::stop_signal().await;
+        let _ = stop.send(true);
+    };
+    let served = tm_serve::serve(listener, router(d.clone()), limits, shutdown)
         .await
         .map_err(|e| Failure::Io(format!("the dashboard server stopped: {e}")));
-    poller.abort();
-    let _ = poller.await;
+    for task in [poller, warm] {
+        task.abort();
+        let _ = task.await;
+    }
     // Every other holder of the session is gone: the sandbox stops (every change it answered
     // is already kept); a failure to keep one is the outcome.
     match Arc::try_unwrap(d) {
@@ -510,22 +487,6 @@ async fn seed_empty_sandbox(session: &Session, out: &Out) -> Result<(), Failure>
         ));
     }
     Ok(())
-}
-
-/// Ctrl-C, or (on Unix) SIGTERM from a service manager: either stops serving.
-async fn stop_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            return;
-        }
-    }
-    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// Opens `url` with the desktop's opener; says so when there is none.

@@ -244,3 +244,51 @@ pub async fn held(db: &Path) -> usize {
         .unwrap();
     sim.try_tracking_count().unwrap()
 }
+
+/// A remote dashboard: its process and the secret it printed.
+pub struct Remote {
+    child: std::process::Child,
+    /// `http://127.0.0.1:PORT/`.
+    pub base: String,
+    /// The key it printed.
+    pub secret: String,
+}
+
+impl Drop for Remote {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `tm --sandbox --state-db DB dashboard --bind 0.0.0.0 --allow-remote` on a free port.
+pub fn remote_dashboard(db: &std::path::Path) -> Remote {
+    let mut child = tm_bin()
+        .args(["--sandbox", "--state-db"])
+        .arg(db)
+        .args([
+            "dashboard",
+            "--port",
+            "0",
+            "--bind",
+            "0.0.0.0",
+            "--allow-remote",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    let url = line.trim();
+    let (base, secret) = url.split_once("?key=").expect("the URL carries the key");
+    Remote {
+        child,
+        base: base.to_owned(),
+        secret: secret.to_owned(),
+    }
+}

@@ -1,11 +1,23 @@
 //! Verifying the webhook bodies TrackingMore POSTs to your endpoint. A webhook's version must
 //! equal the API's: v2 pushes are checked by [`WebhookVerifier`] here, v4 pushes by
-//! [`v4::WebhookVerifier`].
+//! [`v4::WebhookVerifier`]; [`replay::ReplayGuard`] applies each accepted push once.
 //!
-//! v2 signs only `verifyInfo.timeStr`: `signature = hex(HMAC-SHA256(key = account e-mail,
-//! message = timeStr as a decimal string))`. The body itself is not signed, so a bounded age is
-//! what stops an old signed body from being replayed with new content; set one.
+//! ## What each scheme proves, and what it cannot
+//!
+//! | scheme | signed | proves | cannot prove |
+//! |---|---|---|---|
+//! | v2 `verifyInfo` | `hex(HMAC-SHA256(account e-mail, timeStr))` | the sender knew the account's e-mail, at `timeStr` | the body: a captured `verifyInfo` fits any body until it is too old; and the e-mail is the login, not a strong secret |
+//! | v4 timestamp (the reference's example) | `HMAC-SHA256(webhook secret, timestamp)` | the sender knew the secret, at the timestamp | the body, likewise |
+//! | v4 body (the reference's prose) | `HMAC-SHA256(webhook secret, body)` | the body is the one signed with the secret | when: without a timestamp, a captured push is valid forever |
+//!
+//! So: give a maximum age (refuses old timestamps), and admit each verified push through a
+//! [`replay::ReplayGuard`] (a push seen again within its window is a repeat, applied once; the
+//! same signature over another body is refused). What no receiver can stop: a captured
+//! timestamp signature put on an edited body and delivered *before* the real push, within the
+//! maximum age; and a body-signed push replayed after the guard's window. Only the body
+//! scheme with a timestamp would close both, and TrackingMore documents no such scheme.
 
+pub mod replay;
 pub mod v4;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -56,6 +68,11 @@ pub enum WebhookError {
         /// How far ahead.
         ahead: Duration,
     },
+    /// The signature was already accepted with another body: the signature does not cover
+    /// this body (a signature over a time only fits any body). A legitimate push sent in the
+    /// same second is retried by the sender, with a new signature.
+    #[error("webhook signature already accepted with another body: it does not cover this one")]
+    SignatureReused,
 }
 
 /// The signature v2 sends for `time_str` under `email`: lower-case hex HMAC-SHA256.
@@ -160,6 +177,23 @@ impl WebhookVerifier {
     /// assert_eq!(t.tracking_number, "RN1");
     /// ```
     pub fn verify_at(&self, body: &[u8], now: SystemTime) -> Result<Tracking, WebhookError> {
+        self.verify_push_at(body, now).map(|p| p.tracking)
+    }
+
+    /// Verifies `body` as of `now`: its tracking, and the signature's bytes (for a
+    /// [`replay::ReplayGuard`]).
+    ///
+    /// ```
+    /// use std::time::{Duration, UNIX_EPOCH};
+    /// use tm_core::webhook::{WebhookVerifier, signature};
+    /// let sig = signature("owner@example.com", "1503816929");
+    /// let body = format!(r#"{{"data":{{"tracking_number":"RN1","carrier_code":"dhl"}},"verifyInfo":{{"timeStr":1503816929,"signature":"{sig}"}}}}"#);
+    /// let now = UNIX_EPOCH + Duration::from_secs(1503816929 + 5);
+    /// let push = WebhookVerifier::new("owner@example.com").verify_push_at(body.as_bytes(), now).unwrap();
+    /// assert_eq!(push.signed_at, 1503816929);
+    /// assert_eq!(hex::encode(&push.signature), sig);
+    /// ```
+    pub fn verify_push_at(&self, body: &[u8], now: SystemTime) -> Result<Push, WebhookError> {
         let payload: WebhookPayload =
             serde_json::from_slice(body).map_err(|e| WebhookError::Malformed {
                 reason: e.to_string(),
@@ -188,13 +222,30 @@ impl WebhookVerifier {
             return Err(WebhookError::BadSignature);
         }
         check_age(secs, self.max_age, now)?;
-        payload
+        let tracking = payload
             .data
             .into_value()
             .ok_or_else(|| WebhookError::Malformed {
                 reason: "the body has no data (tracking)".into(),
-            })
+            })?;
+        Ok(Push {
+            tracking,
+            signature: hex::decode(&given).unwrap_or_else(|_| given.into_bytes()),
+            signed_at: secs,
+        })
     }
+}
+
+/// A verified v2 push.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Push {
+    /// The tracking it carries.
+    pub tracking: Tracking,
+    /// The signature's bytes.
+    pub signature: Vec<u8>,
+    /// When it was signed (`timeStr`, Unix seconds). Only this time is signed, not the body.
+    pub signed_at: u64,
 }
 
 /// Refuses a signing time further than `max_age` from `now`, either way.

@@ -53,6 +53,16 @@ pub struct Verified {
     pub scheme: Scheme,
     /// The signing time (Unix seconds), if the push carried one.
     pub timestamp: Option<u64>,
+    /// The signature's bytes (for a [`super::replay::ReplayGuard`]).
+    pub signature: Vec<u8>,
+}
+
+impl Verified {
+    /// True when the signature covers the body ([`Scheme::Body`]); under the timestamp
+    /// scheme the body is not signed.
+    pub fn body_signed(&self) -> bool {
+        self.scheme == Scheme::Body
+    }
 }
 
 /// The hex signature of `timestamp` under `secret` (the documented example's computation).
@@ -296,6 +306,7 @@ impl WebhookVerifier {
             tracking,
             scheme,
             timestamp,
+            signature: given,
         })
     }
 }

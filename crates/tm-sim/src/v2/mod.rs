@@ -250,10 +250,21 @@ pub struct Call<'a> {
     /// The body parsed as JSON: `None` when empty, not JSON, or on a GET or DELETE (whose body
     /// the server ignores).
     pub body: Option<Value>,
+    /// Why a body that was sent is not JSON, for the messages of the codes it leads to.
+    pub body_error: Option<String>,
     /// The `Lang` header.
     pub lang: Option<&'a str>,
     /// Who the rate limits count (the client's IP, or its key).
     pub scope: &'a str,
+}
+
+/// Why `body` is not JSON, in a user's words.
+pub(crate) fn not_json(body: &[u8], e: &serde_json::Error) -> String {
+    if std::str::from_utf8(body).is_err() {
+        "the request body is not UTF-8 text, so not JSON".to_owned()
+    } else {
+        format!("the request body is not JSON ({e})")
+    }
 }
 
 /// Handles one `/v2` request.
@@ -265,14 +276,14 @@ pub(crate) async fn handle(sim: &Sim, req: &Request) -> Reply {
         return Reply::err(405);
     }
     sim.count_route(route.name());
-    let key = match req.header("trackingmore-api-key").map(str::trim) {
-        None | Some("") => {
+    let key = match req.key_header("trackingmore-api-key") {
+        Err(why) => {
             return Reply::err_with(
                 401,
-                "Authentication failed: the Trackingmore-Api-Key header is missing.",
+                format!("Authentication failed: the Trackingmore-Api-Key header {why}."),
             );
         }
-        Some(k) => k,
+        Ok(k) => k,
     };
     if sim.config.revoked_keys.iter().any(|k| k == key) {
         return Reply::err(4002);
@@ -293,16 +304,21 @@ pub(crate) async fn handle(sim: &Sim, req: &Request) -> Reply {
         return Reply::err(4018);
     }
     // The server reads a body only where one belongs; PHP's json_decode gives null for
-    // anything that is not JSON, which reads as "no parameters".
-    let body = match req.method.as_str() {
-        "GET" | "DELETE" => None,
-        _ if req.body.iter().all(u8::is_ascii_whitespace) => None,
-        _ => serde_json::from_slice::<Value>(&req.body).ok(),
+    // anything that is not JSON, which reads as "no parameters" (and so, as the FAQ says,
+    // usually as 4015: the messages say why).
+    let (body, body_error) = match req.method.as_str() {
+        "GET" | "DELETE" => (None, None),
+        _ if req.body.iter().all(u8::is_ascii_whitespace) => (None, None),
+        _ => match serde_json::from_slice::<Value>(&req.body) {
+            Ok(v) => (Some(v), None),
+            Err(e) => (None, Some(not_json(&req.body, &e))),
+        },
     };
     let call = Call {
         method: &req.method,
         query: &req.query,
         body,
+        body_error,
         lang: req.header("lang"),
         scope: &scope,
     };
@@ -333,5 +349,12 @@ pub(crate) async fn handle(sim: &Sim, req: &Request) -> Reply {
             _ => trackings::delete_one(sim, carrier, number),
         },
     };
-    result.unwrap_or_else(|r| r)
+    let mut reply = result.unwrap_or_else(|r| r);
+    // An error a body that was not JSON led to says so (the code stays the server's).
+    if let Some(why) = &call.body_error
+        && !matches!(reply.code, 200 | 201)
+    {
+        reply.message = format!("{} ({why}).", reply.message.trim_end_matches('.')).into();
+    }
+    reply
 }

@@ -188,9 +188,19 @@ pub(crate) async fn handle(sim: &Sim, req: &Request) -> Reply {
         return Reply::err(400);
     }
     sim.count_route(route.name());
-    let key = match req.header("tracking-api-key").map(str::trim) {
-        None | Some("") => return Reply::err(401),
-        Some(k) => k,
+    let key = match req.key_header("tracking-api-key") {
+        // The reference's own text where it fits (no key); a key that is not text is named.
+        Err(why) if req.headers.contains_key("tracking-api-key") && why.starts_with("is not") => {
+            return Reply {
+                message: Cow::Owned(format!(
+                    "{} (the Tracking-Api-Key header {why})",
+                    describe(401).1
+                )),
+                ..Reply::err(401)
+            };
+        }
+        Err(_) => return Reply::err(401),
+        Ok(k) => k,
     };
     let known = sim.config.api_keys.is_empty() || sim.config.api_keys.iter().any(|k| k == key);
     if !known || sim.config.revoked_keys.iter().any(|k| k == key) {
@@ -206,7 +216,19 @@ pub(crate) async fn handle(sim: &Sim, req: &Request) -> Reply {
     // DELETE.
     let body = match req.method.as_str() {
         "GET" | "DELETE" => Value::Null,
-        _ => serde_json::from_slice::<Value>(&req.body).unwrap_or(Value::Null),
+        _ if req.body.iter().all(u8::is_ascii_whitespace) => Value::Null,
+        _ => match serde_json::from_slice::<Value>(&req.body) {
+            Ok(v) => v,
+            Err(e) => {
+                return Reply {
+                    message: Cow::Owned(format!(
+                        "Request type error: {}.",
+                        crate::v2::not_json(&req.body, &e)
+                    )),
+                    ..Reply::err(400)
+                };
+            }
+        },
     };
     let now = sim.clock.now_ms();
     let result = match &route {
