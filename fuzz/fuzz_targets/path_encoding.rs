@@ -39,7 +39,7 @@ fn decode(s: &str) -> Vec<u8> {
 fuzz_target!(|input: (String, String)| {
     let (carrier, number) = input;
     let capture = Arc::new(Capture::default());
-    let client = tm_core::Client::builder()
+    let client = tm_core::v2::Client::builder()
         .api_key("fuzz")
         .transport(capture.clone())
         .without_rate_limits()

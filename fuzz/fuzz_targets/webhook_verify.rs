@@ -5,7 +5,7 @@
 use std::time::{Duration, UNIX_EPOCH};
 
 use libfuzzer_sys::fuzz_target;
-use tm_core::WebhookVerifier;
+use tm_core::webhook::WebhookVerifier;
 
 fuzz_target!(|data: &[u8]| {
     let now = UNIX_EPOCH + Duration::from_secs(1_503_816_929);

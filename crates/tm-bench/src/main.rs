@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use serde_json::{Value, json};
-use tm_core::Client;
 use tm_core::types::v2::{CreateTrackingRequest, Envelope, ListTrackingsRequest, Tracking};
+use tm_core::v2::Client;
 use tm_sim::{SimHandle, Simulator};
 
 mod sandbox;

@@ -15,21 +15,18 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use tm_core::types::v2::CreateTrackingRequest;
-use tm_core::{BatchReport, ItemOutcome};
+use tm_core::account::{ImportError, NewShipment};
 
 use crate::cli::{Format, ImportArgs};
 use crate::output::Out;
-use crate::state::Entry;
-use crate::{Backend, Failure, Session, client_exit_code};
+use crate::{Failure, Session, client_exit_code};
 
 /// One data row of a shipments CSV: the create fields, by their API names (headers are read
 /// case-insensitively). A column this does not name is refused with the list of known ones.
-/// It becomes a create request through serde, field by field under the same names.
-#[derive(Debug, Deserialize, Serialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Row {
     tracking_number: String,
@@ -46,10 +43,7 @@ struct Row {
     tracking_postal_code: Option<String>,
     tracking_account_number: Option<String>,
     tracking_destination_country: Option<String>,
-    #[serde(rename(
-        deserialize = "specialnumberdestination",
-        serialize = "specialNumberDestination"
-    ))]
+    #[serde(rename = "specialnumberdestination")]
     special_number_destination: Option<String>,
     lang: Option<String>,
     comment: Option<String>,
@@ -57,10 +51,25 @@ struct Row {
 }
 
 impl Row {
-    fn into_request(self) -> Result<CreateTrackingRequest, String> {
-        serde_json::to_value(self)
-            .and_then(serde_json::from_value)
-            .map_err(|e| e.to_string())
+    fn into_shipment(self) -> NewShipment {
+        let mut s = NewShipment::new(self.carrier_code, self.tracking_number);
+        s.destination = self.destination_code;
+        s.title = self.title;
+        s.logistics_channel = self.logistics_channel;
+        s.customer_name = self.customer_name;
+        s.customer_email = self.customer_email;
+        s.customer_phone = self.customer_phone;
+        s.order_id = self.order_id;
+        s.order_created = self.order_create_time;
+        s.ship_date = self.tracking_ship_date;
+        s.postal_code = self.tracking_postal_code;
+        s.account_number = self.tracking_account_number;
+        s.destination_country = self.tracking_destination_country;
+        s.special_number_destination = self.special_number_destination;
+        s.lang = self.lang;
+        s.note = self.comment;
+        s.auto_correct = self.auto_correct.map(|a| a != 0);
+        s
     }
 }
 
@@ -111,7 +120,7 @@ impl<R: Read> CsvRows<R> {
     }
 
     /// The next data row, or `None` at the end; a row that does not read is named.
-    pub fn next_row(&mut self) -> Option<Result<(usize, CreateTrackingRequest), Failure>> {
+    pub fn next_row(&mut self) -> Option<Result<(usize, NewShipment), Failure>> {
         let bad = |row: usize, m: String| Failure::Usage(format!("{}: row {row}: {m}", self.name));
         match self.reader.read_record(&mut self.record) {
             Ok(false) => None,
@@ -123,8 +132,7 @@ impl<R: Read> CsvRows<R> {
                     self.record
                         .deserialize::<Row>(Some(&self.headers))
                         .map_err(|e| bad(row, describe(&e, &self.headers)))
-                        .and_then(|r| r.into_request().map_err(|e| bad(row, e)))
-                        .map(|request| (row, request)),
+                        .map(|r| (row, r.into_shipment())),
                 )
             }
         }
@@ -146,19 +154,16 @@ impl CsvRows<File> {
 }
 
 /// Reads a whole (small) shipments CSV: `(row number, request)` per data row.
-pub fn read_csv(path: &Path) -> Result<Vec<(usize, CreateTrackingRequest)>, Failure> {
+pub fn read_csv(path: &Path) -> Result<Vec<(usize, NewShipment)>, Failure> {
     collect(CsvRows::open(path)?)
 }
 
 /// [`read_csv`] from any reader; `name` names it in errors.
-pub fn read_csv_from(
-    input: impl Read,
-    name: &str,
-) -> Result<Vec<(usize, CreateTrackingRequest)>, Failure> {
+pub fn read_csv_from(input: impl Read, name: &str) -> Result<Vec<(usize, NewShipment)>, Failure> {
     collect(CsvRows::new(input, name)?)
 }
 
-fn collect<R: Read>(mut rows: CsvRows<R>) -> Result<Vec<(usize, CreateTrackingRequest)>, Failure> {
+fn collect<R: Read>(mut rows: CsvRows<R>) -> Result<Vec<(usize, NewShipment)>, Failure> {
     std::iter::from_fn(|| rows.next_row()).collect()
 }
 
@@ -215,59 +220,6 @@ fn check_file(path: &Path) -> Result<(usize, String), Failure> {
     Ok((count, hex::encode(rest.hash.finalize())))
 }
 
-/// What happened to one row, whichever generation created it.
-pub struct Settled {
-    /// The outcome's label (`created`, `already_exists`, `rejected`, …).
-    pub label: &'static str,
-    /// Why, for a rejected, invalid or failed row.
-    pub reason: Option<String>,
-    /// The error of a call that failed as a whole.
-    pub failed: Option<std::sync::Arc<tm_core::Error>>,
-    /// False when the row was not sent or not confirmed: it is sent again on a rerun.
-    pub settled: bool,
-}
-
-fn settle<C>(report: BatchReport<C>) -> Vec<Settled> {
-    report
-        .items
-        .into_iter()
-        .map(|i| Settled {
-            label: i.outcome.label(),
-            reason: i.outcome.reason(),
-            settled: !matches!(
-                i.outcome,
-                ItemOutcome::NotSent | ItemOutcome::Unconfirmed | ItemOutcome::Failed(_)
-            ),
-            failed: match i.outcome {
-                ItemOutcome::Failed(e) => Some(e),
-                _ => None,
-            },
-        })
-        .collect()
-}
-
-impl Backend {
-    /// Items per batch call.
-    pub fn batch_size(&self) -> usize {
-        match self {
-            Backend::V2(c) => c.config().batch_size,
-            Backend::V4(c) => c.config().batch_size,
-        }
-    }
-
-    /// Creates `requests` in batches; one outcome per request, in order.
-    pub async fn create_many(&self, requests: Vec<CreateTrackingRequest>) -> Vec<Settled> {
-        match self {
-            Backend::V2(c) => settle(c.trackings().create_many(requests).await),
-            Backend::V4(c) => settle(
-                c.trackings()
-                    .create_many(requests.iter().map(tm_core::bridge::create_request_to_v4))
-                    .await,
-            ),
-        }
-    }
-}
-
 /// `tm import FILE`.
 pub async fn run(session: &Session, args: ImportArgs, out: &mut Out) -> Result<(), Failure> {
     let (total, sha) = check_file(&args.file)?;
@@ -298,44 +250,27 @@ pub async fn run(session: &Session, args: ImportArgs, out: &mut Out) -> Result<(
         );
         bar
     });
-    let client = &session.client;
-    let batch = client.batch_size().max(1);
     let mut rows = CsvRows::open(&args.file)?;
-    let mut failure: Option<Failure> = None;
-    let mut pending: Vec<(usize, CreateTrackingRequest)> = Vec::with_capacity(batch);
-    let mut window: Vec<(usize, CreateTrackingRequest)> = Vec::with_capacity(batch);
-    let mut more = true;
-    while more && failure.is_none() {
-        // The next rows, `batch` at a time; those the journal has are skipped.
-        window.clear();
-        while window.len() < batch {
-            match rows.next_row() {
-                Some(row) => window.push(row?),
-                None => {
-                    more = false;
-                    break;
-                }
-            }
-        }
-        if let (Some(first), Some(last)) = (window.first(), window.last()) {
-            let done = journal.done_between(first.0, last.0)?;
-            pending.extend(window.drain(..).filter(|(row, _)| !done.contains(row)));
-        }
-        while pending.len() >= batch || (!more && !pending.is_empty()) {
-            let chunk: Vec<_> = pending.drain(..pending.len().min(batch)).collect();
-            let sent = chunk.len() as u64;
-            if let Some(f) = send(client, &journal, chunk).await? {
-                failure = Some(f);
-                break;
-            }
+    let rows = std::iter::from_fn(move || rows.next_row()).map(|r| r.map(|(n, s)| (n as u64, s)));
+    let run = session
+        .account
+        .import(rows, &journal, |n| {
             if let Some(bar) = &progress {
-                bar.inc(sent);
+                bar.inc(n as u64);
             }
-        }
-    }
+        })
+        .await
+        .map_err(|e| match e {
+            ImportError::Rows(f) => f,
+            ImportError::Journal(j) => Failure::State(j.0),
+        })?;
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
+    let failure = run.failure.map(|e| Failure::Coded {
+        code: client_exit_code(&e),
+        message: e.to_string(),
+    });
 
     let counts = journal.counts()?;
     let not_done = total.saturating_sub(counts.done());
@@ -377,42 +312,6 @@ pub async fn run(session: &Session, args: ImportArgs, out: &mut Out) -> Result<(
     }
 }
 
-/// Sends one batch and keeps every outcome the API confirmed; the failure of a call that
-/// failed as a whole (its rows stay unconfirmed: a rerun sends them again).
-async fn send(
-    client: &Backend,
-    journal: &crate::state::Journal<'_>,
-    chunk: Vec<(usize, CreateTrackingRequest)>,
-) -> Result<Option<Failure>, Failure> {
-    let (numbers, requests): (Vec<_>, Vec<_>) = chunk
-        .into_iter()
-        .map(|(row, r)| ((row, r.carrier_code.clone(), r.tracking_number.clone()), r))
-        .unzip();
-    let settled = client.create_many(requests).await;
-    let mut failure = None;
-    let mut confirmed = Vec::with_capacity(settled.len());
-    for ((row, carrier_code, tracking_number), item) in numbers.into_iter().zip(settled) {
-        if let Some(e) = &item.failed {
-            failure.get_or_insert(Failure::Coded {
-                code: client_exit_code(e),
-                message: e.to_string(),
-            });
-        }
-        if item.settled {
-            confirmed.push(Entry {
-                row,
-                carrier_code,
-                tracking_number,
-                outcome: item.label.to_owned(),
-                reason: item.reason,
-            });
-        }
-    }
-    // Kept before the next batch is sent: a crash after this point never sends them again.
-    journal.record(&confirmed)?;
-    Ok(failure)
-}
-
 fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     let mut s = path.as_os_str().to_owned();
     s.push(suffix);
@@ -433,8 +332,8 @@ fn write_rejected(
     journal.rejected(|e| {
         let cells = [
             e.row.to_string(),
-            e.tracking_number,
-            e.carrier_code,
+            e.number,
+            e.carrier,
             e.reason.unwrap_or_default(),
         ];
         crate::output::write_csv_record(&mut w, cells, raw).map_err(io)

@@ -4,7 +4,7 @@
 //! file), output formats, exit codes, and the workflows built from client calls (track, import,
 //! export, watch, webhooks, and the local web dashboard).
 //!
-//! It must not know HTTP details: every API call goes through `tm_core::Client`.
+//! It must not know HTTP details: every API call goes through `tm_core::v2::Client`.
 
 mod cli;
 mod commands;
@@ -13,7 +13,6 @@ mod import;
 mod output;
 mod sim;
 mod state;
-mod v4cmd;
 mod watch;
 mod webhooks;
 
@@ -21,7 +20,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use tm_core::Client;
 use tm_sim::{ClockMode, SimHandle, Simulator};
 
 use crate::cli::{Cli, Command, Global};
@@ -97,7 +95,43 @@ pub fn client_exit_code(e: &tm_core::Error) -> u8 {
 
 impl From<tm_core::Error> for Failure {
     fn from(e: tm_core::Error) -> Self {
-        Failure::Client(e)
+        match &e {
+            tm_core::Error::Unsupported { api, capability } => {
+                Failure::Usage(format!("{e}: {}", instead(*api, *capability)))
+            }
+            _ => Failure::Client(e),
+        }
+    }
+}
+
+/// What to do instead, when the account's generation lacks `capability`.
+fn instead(api: tm_core::Api, capability: tm_core::account::Capability) -> &'static str {
+    use tm_core::Api::{V2, V4};
+    use tm_core::account::Capability as C;
+    match (capability, api) {
+        (C::ForcedStatus, _) => "`--mark` is v2's; in v4 the carrier's events decide",
+        (C::Retrack, _) => {
+            "v2 creates an expired tracking again (`tm delete`, `tm create`); v4 retracks it: \
+             `tm --api v4 retrack …`"
+        }
+        (C::Realtime, _) => {
+            "v4's create is the real-time call and returns the results: `tm --api v4 create \
+             CARRIER NUMBER`"
+        }
+        (C::AccountInfo, _) => {
+            "the dashboard shows the quota; `tm --api v4 stats` counts trackings per status"
+        }
+        (C::ById, V2) => {
+            "v2 addresses a tracking by CARRIER NUMBER (a 32-hex id works with --api v4)"
+        }
+        (C::Note, V2) => {
+            "v2's comment is set at creation (`tm create … --comment`); v4 takes --note"
+        }
+        (C::OrderFilter, _) => {
+            "--orders is v2's: v4 filters by --numbers, --courier, --status, dates and --archived"
+        }
+        (C::Language, _) => "--lang is v2's (v4's couriers carry their own languages)",
+        (_, V4) | (_, _) => "the other generation has it (`--api`)",
     }
 }
 
@@ -133,18 +167,10 @@ impl From<tm_core::ConfigError> for Failure {
     }
 }
 
-/// The client for this run: one generation's.
-pub enum Backend {
-    /// v2.
-    V2(Client),
-    /// v4.
-    V4(tm_core::v4::Client),
-}
-
-/// The client for this run, and the sandbox behind it when `--sandbox` is set.
+/// The account for this run, and the sandbox behind it when `--sandbox` is set.
 pub struct Session {
-    /// The client.
-    pub client: Backend,
+    /// The account, in the generation `--api` chose.
+    pub account: tm_core::Account,
     /// The in-process simulator, in sandbox mode.
     pub sandbox: Option<SimHandle>,
     /// The state database (`--state-db`).
@@ -161,10 +187,8 @@ impl Session {
 
     /// What names this account in the state database (never the key itself).
     pub fn account_key(&self) -> Result<String, Failure> {
-        let (generation, base_url) = match &self.client {
-            Backend::V2(c) => ("v2", c.config().base_url.clone()),
-            Backend::V4(c) => ("v4", c.config().base_url.clone()),
-        };
+        let generation = self.account.generation();
+        let base_url = self.account.config().base_url.clone();
         let instance = match &self.sandbox {
             Some(sim) => Some(
                 sim.account_instance()?
@@ -302,14 +326,17 @@ pub async fn connect(g: &Global) -> Result<Session, Failure> {
         };
         (key, g.base_url.clone(), None)
     };
-    let client = match g.api {
-        cli::ApiVersion::V2 => Backend::V2(configure(g, Client::builder(), &key, base)?.build()?),
-        cli::ApiVersion::V4 => {
-            Backend::V4(configure(g, tm_core::v4::Client::builder(), &key, base)?.build()?)
-        }
+    // The one place that picks a generation.
+    let account = match g.api {
+        cli::ApiVersion::V2 => tm_core::Account::from(
+            configure(g, tm_core::v2::Client::builder(), &key, base)?.build()?,
+        ),
+        cli::ApiVersion::V4 => tm_core::Account::from(
+            configure(g, tm_core::v4::Client::builder(), &key, base)?.build()?,
+        ),
     };
     Ok(Session {
-        client,
+        account,
         sandbox,
         state_db: state_db(g),
         key,
@@ -360,11 +387,10 @@ async fn run(cli: Cli, out: &mut Out) -> Result<(), Failure> {
         Command::Dashboard(args) => return dashboard::run(session, args, out).await,
         other => other,
     };
-    let result = match (command, &session.client) {
-        (Command::Import(args), _) => import::run(&session, args, out).await,
-        (Command::Watch(args), _) => watch::run(&session, args, out).await,
-        (command, Backend::V2(client)) => commands::run(client, command, out).await,
-        (command, Backend::V4(client)) => v4cmd::run(client, command, out).await,
+    let result = match command {
+        Command::Import(args) => import::run(&session, args, out).await,
+        Command::Watch(args) => watch::run(&session, args, out).await,
+        command => commands::run(&session.account, command, out).await,
     };
     session.close(result).await
 }

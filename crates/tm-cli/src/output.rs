@@ -1,53 +1,30 @@
 //! Rendering results: tables sized to the terminal, JSON with the API's field names, JSON
-//! lines, CSV; errors and notes on stderr.
+//! lines, CSV; errors and notes on stderr. Shipments of either generation are rendered from
+//! one shape (`tm_core::account::Shipment`): one set of table and CSV columns, and the
+//! generation's own tracking for JSON.
 
 use std::io::{IsTerminal, Write};
 
 use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
 use serde::Serialize;
 use serde_json::{Value, json};
-use tm_types::v2::{Tracking, TrackingStatus};
-use tm_types::v4;
+use tm_core::account::Shipment;
 
 use crate::Failure;
 use crate::cli::Format;
 
-/// Columns of a tracking in CSV and JSON-line exports.
+/// Columns of a shipment in CSV exports, whichever generation listed it.
 pub const CSV_COLUMNS: &[&str] = &[
     "carrier_code",
     "tracking_number",
+    "id",
     "status",
     "substatus",
     "last_event",
-    "last_update_time",
+    "last_checkpoint_time",
     "days_in_transit",
     "created_at",
     "updated_at",
-    "order_id",
-    "title",
-    "customer_name",
-    "original_country",
-    "destination_country",
-    "archived",
-];
-
-fn text<T: ToString>(v: Option<T>) -> String {
-    v.map(|v| v.to_string()).unwrap_or_default()
-}
-
-/// Columns of a v4 tracking in CSV exports.
-pub const V4_CSV_COLUMNS: &[&str] = &[
-    "courier_code",
-    "tracking_number",
-    "id",
-    "delivery_status",
-    "substatus",
-    "latest_event",
-    "latest_checkpoint_time",
-    "transit_time",
-    "created_at",
-    "update_at",
-    "order_number",
     "order_id",
     "title",
     "customer_name",
@@ -56,77 +33,83 @@ pub const V4_CSV_COLUMNS: &[&str] = &[
     "archived",
 ];
 
-/// A tracking of either generation as an export row.
-pub trait Exportable: Serialize {
-    /// The CSV header.
-    const COLUMNS: &'static [&'static str];
-    /// The CSV row, in [`Self::COLUMNS`] order.
-    fn csv_row(&self) -> Vec<String>;
+fn text<T: ToString>(v: Option<T>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_default()
 }
 
-impl Exportable for Tracking {
-    const COLUMNS: &'static [&'static str] = CSV_COLUMNS;
-    fn csv_row(&self) -> Vec<String> {
-        csv_row(self)
-    }
-}
-
-impl Exportable for v4::Tracking {
-    const COLUMNS: &'static [&'static str] = V4_CSV_COLUMNS;
-    fn csv_row(&self) -> Vec<String> {
-        let t = self;
-        vec![
-            text(t.courier_code.value()),
-            text(t.tracking_number.value()),
-            text(t.id.value()),
-            text(t.status()),
-            text(t.substatus.value()),
-            text(t.latest_event.value()),
-            text(t.latest_checkpoint_time.value()),
-            text(t.transit_time.value()),
-            text(t.created_at.value()),
-            text(t.update_at.value()),
-            text(t.order_number.value()),
-            text(t.order_id.value()),
-            text(t.title.value()),
-            text(t.customer_name.value()),
-            text(t.origin_country.value()),
-            text(t.destination_country.value()),
-            text(t.archived.value()),
-        ]
-    }
-}
-
-/// A tracking's CSV row, in [`CSV_COLUMNS`] order.
-pub fn csv_row(t: &Tracking) -> Vec<String> {
+/// A shipment's CSV row, in [`CSV_COLUMNS`] order.
+pub fn csv_row(s: &Shipment) -> Vec<String> {
     vec![
-        t.carrier_code.clone(),
-        t.tracking_number.clone(),
-        text(t.status()),
-        text(t.substatus.value()),
-        text(t.last_event.value()),
-        text(t.last_update_time.value()),
-        text(t.item_time_length.value()),
-        text(t.created_at.value()),
-        text(t.updated_at.value()),
-        text(t.order_id.value()),
-        text(t.title.value()),
-        text(t.customer_name.value()),
-        text(t.original_country.value()),
-        text(t.destination_country.value()),
-        text(t.archived.value()),
+        s.carrier.clone(),
+        s.number.clone(),
+        text(s.id.as_deref()),
+        s.status.clone(),
+        text(s.substatus.as_deref()),
+        text(s.last_event.as_deref()),
+        s.checkpoints
+            .first()
+            .map(|c| c.time.clone())
+            .unwrap_or_default(),
+        text(s.transit_days),
+        text(s.created.map(|t| t.to_rfc3339())),
+        text(s.updated.map(|t| t.to_rfc3339())),
+        text(s.order_id.as_deref()),
+        text(s.title.as_deref()),
+        text(s.customer_name.as_deref()),
+        text(s.origin.as_deref()),
+        text(s.destination.as_deref()),
+        s.archived.to_string(),
     ]
 }
 
-fn status_color(s: Option<&TrackingStatus>) -> Option<Color> {
-    Some(match s? {
-        TrackingStatus::Delivered => Color::Green,
-        TrackingStatus::Transit | TrackingStatus::Pickup => Color::Cyan,
-        TrackingStatus::Exception | TrackingStatus::Undelivered | TrackingStatus::Expired => {
-            Color::Red
-        }
+/// The colour a status shows in, by what it means in either generation.
+fn status_color(status: &str) -> Option<Color> {
+    Some(match status {
+        "delivered" => Color::Green,
+        "transit" | "pickup" | "inforeceived" => Color::Cyan,
+        "exception" | "undelivered" | "expired" => Color::Red,
         _ => return None,
     })
+}
+
+/// The columns of a shipment's table row; with the id where the account addresses trackings
+/// by it.
+pub fn row_header(with_id: bool) -> Vec<&'static str> {
+    let mut h = vec!["CARRIER", "NUMBER", "STATUS", "LAST EVENT", "DAYS"];
+    if with_id {
+        h.push("ID");
+    }
+    h
+}
+
+/// A shipment's table row (`carrier`, `number`, `status` from `s`); `note` replaces the last
+/// event (e.g. why it was not created).
+pub fn shipment_row(
+    carrier: &str,
+    number: &str,
+    s: Option<&Shipment>,
+    note: Option<&str>,
+    with_id: bool,
+) -> Vec<Cell> {
+    let status = s.map_or("-", |s| s.status.as_str());
+    let mut status_cell = Cell::new(status);
+    if let Some(c) = status_color(status) {
+        status_cell = status_cell.fg(c);
+    }
+    let mut row = vec![
+        Cell::new(carrier),
+        Cell::new(number),
+        status_cell,
+        Cell::new(
+            note.map(str::to_owned)
+                .unwrap_or_else(|| text(s.and_then(|s| s.last_event.as_deref()))),
+        ),
+        Cell::new(text(s.and_then(|s| s.transit_days))),
+    ];
+    if with_id {
+        row.push(Cell::new(text(s.and_then(|s| s.id.as_deref()))));
+    }
+    row
 }
 
 /// A CSV cell a spreadsheet will not run: one starting with `=`, `+`, `-`, `@`, a tab or a
@@ -323,109 +306,66 @@ impl Out {
         self.line(&text)
     }
 
-    /// Trackings in the chosen format (a summary table by default).
-    pub fn trackings(&mut self, items: &[Tracking]) -> Result<(), Failure> {
-        self.listing(
-            items,
-            &["CARRIER", "NUMBER", "STATUS", "LAST EVENT", "DAYS"],
-            |t| tracking_row(t, None),
-        )
-    }
-
-    /// Items of either generation as JSON, JSON lines, CSV, or a table of `header` with a
-    /// `row` per item.
-    fn listing<T: Exportable>(
-        &mut self,
-        items: &[T],
-        header: &[&str],
-        row: impl Fn(&T) -> Vec<Cell>,
-    ) -> Result<(), Failure> {
+    /// Shipments in the chosen format: a summary table, the API's own JSON, or CSV.
+    pub fn shipments(&mut self, items: &[Shipment], with_id: bool) -> Result<(), Failure> {
         match self.format {
-            Format::Json => self.json(items),
-            Format::Jsonl => {
-                for t in items {
-                    self.json(t)?;
-                }
-                Ok(())
+            Format::Json => {
+                let raw: Vec<&tm_core::account::Tracked> = items.iter().map(|s| &s.raw).collect();
+                self.json(&raw)
             }
-            Format::Csv => {
-                let mut w = TrackingWriter::for_rows::<T>(self, Box::new(std::io::stdout()))?;
-                for t in items {
-                    w.write(t)?;
+            Format::Jsonl | Format::Csv => {
+                let mut w = TrackingWriter::new(self, Box::new(std::io::stdout()))?;
+                for s in items {
+                    w.write(s)?;
                 }
                 w.finish()
             }
             Format::Table => {
-                let rows = items.iter().map(row).collect();
-                self.table(header, rows)
+                let rows = items
+                    .iter()
+                    .map(|s| shipment_row(&s.carrier, &s.number, Some(s), None, with_id))
+                    .collect();
+                self.table(&row_header(with_id), rows)
             }
         }
     }
-}
 
-impl Out {
-    /// v4 trackings in the chosen format (a summary table by default).
-    pub fn v4_trackings(&mut self, items: &[v4::Tracking]) -> Result<(), Failure> {
-        self.listing(items, &V4_ROW_HEADER, |t| v4_tracking_row(t, None))
+    /// One shipment: its fields and checkpoints, or its JSON.
+    pub fn shipment(&mut self, s: &Shipment) -> Result<(), Failure> {
+        if !matches!(self.format, Format::Table) {
+            return self.shipments(std::slice::from_ref(s), false);
+        }
+        let fields = vec![
+            ("tracking", Some(s.key())),
+            ("status", Some(s.status.clone())),
+            ("substatus", s.substatus.clone()),
+            ("last event", s.last_event.clone()),
+            ("days in transit", s.transit_days.map(|d| d.to_string())),
+            ("from", s.origin.clone()),
+            ("to", s.destination.clone()),
+            ("title", s.title.clone()),
+            ("order", s.order_id.clone()),
+            ("created", s.created.map(|t| t.to_rfc3339())),
+            ("id", s.id.clone()),
+        ];
+        let checkpoints = s
+            .checkpoints
+            .iter()
+            .map(|c| {
+                let cells = [
+                    c.time.clone(),
+                    c.status.clone().unwrap_or_default(),
+                    c.text.clone(),
+                    c.place.clone().unwrap_or_default(),
+                ];
+                (c.at, cells)
+            })
+            .collect();
+        self.tracking_detail(fields, checkpoints)
     }
 }
 
-/// The header of [`v4_tracking_row`].
-pub const V4_ROW_HEADER: [&str; 6] = ["COURIER", "NUMBER", "STATUS", "LATEST EVENT", "DAYS", "ID"];
-
-fn v4_status_color(s: Option<&v4::DeliveryStatus>) -> Option<Color> {
-    Some(match s? {
-        v4::DeliveryStatus::Delivered => Color::Green,
-        v4::DeliveryStatus::Transit
-        | v4::DeliveryStatus::Pickup
-        | v4::DeliveryStatus::InfoReceived => Color::Cyan,
-        v4::DeliveryStatus::Exception
-        | v4::DeliveryStatus::Undelivered
-        | v4::DeliveryStatus::Expired => Color::Red,
-        _ => return None,
-    })
-}
-
-/// A v4 tracking's table row; `note` replaces the latest event.
-pub fn v4_tracking_row(t: &v4::Tracking, note: Option<&str>) -> Vec<Cell> {
-    let status = t.status();
-    let mut status_cell = Cell::new(status.map_or("-".to_owned(), |s| s.to_string()));
-    if let Some(c) = v4_status_color(status) {
-        status_cell = status_cell.fg(c);
-    }
-    vec![
-        Cell::new(text(t.courier_code.value())),
-        Cell::new(text(t.tracking_number.value())),
-        status_cell,
-        Cell::new(
-            note.map(str::to_owned)
-                .unwrap_or_else(|| text(t.latest_event.value())),
-        ),
-        Cell::new(text(t.transit_time.value())),
-        Cell::new(text(t.id.value())),
-    ]
-}
-
-/// A tracking's table row; `note` replaces the last event (e.g. why it was not created).
-pub fn tracking_row(t: &Tracking, note: Option<&str>) -> Vec<Cell> {
-    let status = t.status();
-    let mut status_cell = Cell::new(status.map_or("-".to_owned(), |s| s.to_string()));
-    if let Some(c) = status_color(status) {
-        status_cell = status_cell.fg(c);
-    }
-    vec![
-        Cell::new(&t.carrier_code),
-        Cell::new(&t.tracking_number),
-        status_cell,
-        Cell::new(
-            note.map(str::to_owned)
-                .unwrap_or_else(|| text(t.last_event.value())),
-        ),
-        Cell::new(text(t.item_time_length.value())),
-    ]
-}
-
-/// Streams trackings as CSV or JSON lines, one at a time.
+/// Streams shipments as CSV or JSON lines (the API's own JSON), one at a time.
 pub struct TrackingWriter {
     csv: Option<csv::Writer<Box<dyn Write>>>,
     raw: Option<Box<dyn Write>>,
@@ -434,25 +374,9 @@ pub struct TrackingWriter {
 }
 
 impl TrackingWriter {
-    /// A writer to `sink` in `out`'s format: CSV for `Csv` and `Table`, JSON lines otherwise
-    /// (CSV with v2's columns; [`TrackingWriter::for_rows`] for another generation's).
+    /// A writer to `sink` in `out`'s format: CSV for `Csv` and `Table`, JSON lines otherwise.
     pub fn new(out: &Out, sink: Box<dyn Write>) -> Result<TrackingWriter, Failure> {
-        TrackingWriter::with_columns(out, sink, CSV_COLUMNS)
-    }
-
-    /// A writer of `T`s: CSV with `T`'s columns, or JSON lines.
-    pub fn for_rows<T: Exportable>(
-        out: &Out,
-        sink: Box<dyn Write>,
-    ) -> Result<TrackingWriter, Failure> {
-        TrackingWriter::with_columns(out, sink, T::COLUMNS)
-    }
-
-    fn with_columns(
-        out: &Out,
-        sink: Box<dyn Write>,
-        columns: &[&str],
-    ) -> Result<TrackingWriter, Failure> {
+        let columns = CSV_COLUMNS;
         Ok(match out.format {
             Format::Csv | Format::Table => {
                 let mut w = csv::Writer::from_writer(sink);
@@ -472,15 +396,15 @@ impl TrackingWriter {
         })
     }
 
-    /// Writes one tracking.
-    pub fn write<T: Exportable>(&mut self, t: &T) -> Result<(), Failure> {
+    /// Writes one shipment.
+    pub fn write(&mut self, s: &Shipment) -> Result<(), Failure> {
         let io = |e: std::io::Error| Failure::Io(e.to_string());
         if let Some(w) = &mut self.csv {
-            write_csv_record(w, t.csv_row(), self.csv_raw)
+            write_csv_record(w, csv_row(s), self.csv_raw)
                 .map_err(|e| Failure::Io(e.to_string()))?;
         }
         if let Some(w) = &mut self.raw {
-            let line = serde_json::to_string(t).map_err(|e| Failure::Io(e.to_string()))?;
+            let line = serde_json::to_string(&s.raw).map_err(|e| Failure::Io(e.to_string()))?;
             writeln!(w, "{line}").map_err(io)?;
         }
         Ok(())

@@ -14,10 +14,13 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
 use sha2::{Digest, Sha256};
+
+use tm_core::account::{JournalEntry, JournalError, Outcome};
 
 use crate::Failure;
 
@@ -60,9 +63,9 @@ const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;",
 ];
 
-/// The state database, open.
+/// The state database, open (one connection, one user at a time).
 pub struct State {
-    conn: Connection,
+    conn: Mutex<Connection>,
     path: PathBuf,
 }
 
@@ -117,7 +120,7 @@ impl State {
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(|e| fail(&e))?;
         let state = State {
-            conn,
+            conn: Mutex::new(conn),
             path: path.to_owned(),
         };
         state.transaction(|conn| migrate(conn, path))?;
@@ -129,23 +132,27 @@ impl State {
         &self.path
     }
 
+    /// The connection.
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     /// Runs `f` in one write transaction, committed before this returns.
     fn transaction<T>(
         &self,
         f: impl FnOnce(&Connection) -> Result<T, Failure>,
     ) -> Result<T, Failure> {
-        self.conn
-            .execute_batch("BEGIN IMMEDIATE")
+        let conn = self.conn();
+        conn.execute_batch("BEGIN IMMEDIATE")
             .map_err(|e| self.fail(&e))?;
-        let result = f(&self.conn).and_then(|v| {
-            self.conn
-                .execute_batch("COMMIT")
+        let result = f(&conn).and_then(|v| {
+            conn.execute_batch("COMMIT")
                 .map(|()| v)
                 .map_err(|e| self.fail(&e))
         });
-        if result.is_err() && !self.conn.is_autocommit() {
+        if result.is_err() && !conn.is_autocommit() {
             // Nothing of it is kept; a failed rollback leaves nothing either.
-            let _ = self.conn.execute_batch("ROLLBACK");
+            let _ = conn.execute_batch("ROLLBACK");
         }
         result
     }
@@ -204,8 +211,8 @@ impl State {
         account: &str,
         name: &str,
     ) -> Result<(Option<i64>, HashMap<String, String>), Failure> {
-        let since: Option<i64> = self
-            .conn
+        let conn = self.conn();
+        let since: Option<i64> = conn
             .query_row(
                 "SELECT since FROM tm_watch WHERE account = ?1 AND name = ?2",
                 params![account, name],
@@ -214,8 +221,7 @@ impl State {
             .optional()
             .map_err(|e| self.fail(&e))?
             .flatten();
-        let mut stmt = self
-            .conn
+        let mut stmt = conn
             .prepare(
                 "SELECT tracking, status FROM tm_watch_status WHERE account = ?1 AND name = ?2",
             )
@@ -307,21 +313,6 @@ fn failure(path: &Path, e: &rusqlite::Error) -> Failure {
     ))
 }
 
-/// One row's final outcome in a journal.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Entry {
-    /// The row number (data rows from 1).
-    pub row: usize,
-    /// Carrier code as the row gave it.
-    pub carrier_code: String,
-    /// Tracking number as the row gave it.
-    pub tracking_number: String,
-    /// `created`, `already_exists`, `rejected` or `invalid`.
-    pub outcome: String,
-    /// Why, for a rejected or invalid row.
-    pub reason: Option<String>,
-}
-
 /// Outcome counts of a journal.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Counts {
@@ -348,10 +339,10 @@ pub struct Journal<'a> {
 
 impl Journal<'_> {
     /// The rows from `first` to `last` (inclusive) that have a final outcome.
-    pub fn done_between(&self, first: usize, last: usize) -> Result<HashSet<usize>, Failure> {
+    pub fn done_between(&self, first: u64, last: u64) -> Result<HashSet<u64>, Failure> {
         let s = self.state;
-        let mut stmt = s
-            .conn
+        let conn = s.conn();
+        let mut stmt = conn
             .prepare_cached(
                 "SELECT row FROM tm_import_row WHERE import = ?1 AND row BETWEEN ?2 AND ?3",
             )
@@ -359,12 +350,12 @@ impl Journal<'_> {
         stmt.query_map(params![self.id, first as i64, last as i64], |r| {
             r.get::<_, i64>(0)
         })
-        .and_then(|rows| rows.map(|r| r.map(|n| n.max(0) as usize)).collect())
+        .and_then(|rows| rows.map(|r| r.map(|n| n.max(0) as u64)).collect())
         .map_err(|e| s.fail(&e))
     }
 
     /// Keeps `entries` (one transaction: all or none).
-    pub fn record(&self, entries: &[Entry]) -> Result<(), Failure> {
+    pub fn record(&self, entries: &[JournalEntry]) -> Result<(), Failure> {
         let s = self.state;
         s.transaction(|conn| {
             let mut stmt = conn
@@ -379,9 +370,9 @@ impl Journal<'_> {
                 stmt.execute(params![
                     self.id,
                     e.row as i64,
-                    e.carrier_code,
-                    e.tracking_number,
-                    e.outcome,
+                    e.carrier,
+                    e.number,
+                    e.outcome.label(),
                     e.reason
                 ])
                 .map_err(|e| s.fail(&e))?;
@@ -393,8 +384,8 @@ impl Journal<'_> {
     /// How many rows have each final outcome.
     pub fn counts(&self) -> Result<Counts, Failure> {
         let s = self.state;
-        let mut stmt = s
-            .conn
+        let conn = s.conn();
+        let mut stmt = conn
             .prepare_cached(
                 "SELECT outcome, count(*) FROM tm_import_row WHERE import = ?1 GROUP BY outcome",
             )
@@ -420,11 +411,11 @@ impl Journal<'_> {
     /// Every rejected or invalid row, in row order.
     pub fn rejected(
         &self,
-        mut each: impl FnMut(Entry) -> Result<(), Failure>,
+        mut each: impl FnMut(JournalEntry) -> Result<(), Failure>,
     ) -> Result<(), Failure> {
         let s = self.state;
-        let mut stmt = s
-            .conn
+        let conn = s.conn();
+        let mut stmt = conn
             .prepare_cached(
                 "SELECT row, carrier_code, tracking_number, outcome, reason FROM tm_import_row
                  WHERE import = ?1 AND outcome IN ('rejected', 'invalid') ORDER BY row",
@@ -433,18 +424,30 @@ impl Journal<'_> {
         let mut rows = stmt.query([self.id]).map_err(|e| s.fail(&e))?;
         while let Some(r) = rows.next().map_err(|e| s.fail(&e))? {
             let entry = (|| {
-                Ok::<_, rusqlite::Error>(Entry {
-                    row: r.get::<_, i64>(0)?.max(0) as usize,
-                    carrier_code: r.get(1)?,
-                    tracking_number: r.get(2)?,
-                    outcome: r.get(3)?,
-                    reason: r.get(4)?,
-                })
+                let outcome: String = r.get(3)?;
+                Ok::<_, rusqlite::Error>(JournalEntry::new(
+                    r.get::<_, i64>(0)?.max(0) as u64,
+                    &r.get::<_, String>(1)?,
+                    &r.get::<_, String>(2)?,
+                    Outcome::from_label(&outcome).unwrap_or(Outcome::Rejected),
+                    r.get(4)?,
+                ))
             })()
             .map_err(|e| s.fail(&e))?;
             each(entry)?;
         }
         Ok(())
+    }
+}
+
+#[async_trait::async_trait]
+impl tm_core::account::Journal for Journal<'_> {
+    async fn done_between(&self, first: u64, last: u64) -> Result<HashSet<u64>, JournalError> {
+        Journal::done_between(self, first, last).map_err(|f| JournalError(f.message()))
+    }
+
+    async fn record(&self, entries: &[JournalEntry]) -> Result<(), JournalError> {
+        Journal::record(self, entries).map_err(|f| JournalError(f.message()))
     }
 }
 
@@ -487,17 +490,19 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let state = State::open(&dir.path().join("tm.db")).unwrap();
         let j = state.journal("acct-a", "file-1", "orders.csv").unwrap();
-        let entry = |row: usize, outcome: &str| Entry {
-            row,
-            carrier_code: "ups".into(),
-            tracking_number: format!("N{row}"),
-            outcome: outcome.into(),
-            reason: (outcome == "rejected").then(|| "4014".into()),
+        let entry = |row: u64, outcome: Outcome| {
+            JournalEntry::new(
+                row,
+                "ups",
+                &format!("N{row}"),
+                outcome,
+                (outcome == Outcome::Rejected).then(|| "4014".into()),
+            )
         };
         j.record(&[
-            entry(1, "created"),
-            entry(2, "rejected"),
-            entry(4, "already_exists"),
+            entry(1, Outcome::Created),
+            entry(2, Outcome::Rejected),
+            entry(4, Outcome::AlreadyExists),
         ])
         .unwrap();
         assert_eq!(
@@ -519,7 +524,7 @@ mod tests {
             Ok(())
         })
         .unwrap();
-        assert_eq!(rejected, vec![entry(2, "rejected")]);
+        assert_eq!(rejected, vec![entry(2, Outcome::Rejected)]);
         // Another account, or another file, starts empty.
         let other = state.journal("acct-b", "file-1", "orders.csv").unwrap();
         assert_eq!(other.counts().unwrap().done(), 0);

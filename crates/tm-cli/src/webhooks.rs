@@ -14,7 +14,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use serde_json::{Value, json};
-use tm_core::WebhookVerifier;
+use tm_core::webhook::WebhookVerifier;
 use tm_core::webhook::replay::{Arrival, Refused, ReplayGuard};
 
 use crate::Failure;

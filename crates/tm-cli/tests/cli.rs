@@ -203,7 +203,7 @@ async fn the_key_is_never_printed_even_when_refused_and_verbose() {
     assert_eq!(code(&o), 1);
     assert!(stderr(&o).contains("4001"), "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("trackings") || stderr(&o).contains("carriers.list"),
+        stderr(&o).contains("trackings") || stderr(&o).contains("v2.carriers.list"),
         "verbose logging ran"
     );
     assert_no_key(&o);

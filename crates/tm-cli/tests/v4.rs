@@ -44,7 +44,12 @@ async fn the_main_job_runs_in_v4_in_the_sandbox() {
     let o = run(args(&["--api", "v4", "track", "--file", file]), None).await;
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(stderr(&o).contains("now tracking 12 new shipment(s)"));
-    assert!(stdout(&o).contains("COURIER") && stdout(&o).contains("1Z999AA10123456784"));
+    assert!(stdout(&o).contains("CARRIER") && stdout(&o).contains("1Z999AA10123456784"));
+    assert!(
+        stdout(&o).contains(" ID"),
+        "v4 addresses trackings by id: {}",
+        stdout(&o)
+    );
     // The same account through v2, and the environment variable picks the generation.
     let o = run(args(&["-o", "json", "list", "--limit", "50"]), None).await;
     assert_eq!(json(&o).as_array().map(Vec::len), Some(12));
@@ -126,16 +131,13 @@ async fn each_generation_names_the_other_way_for_what_it_lacks() {
     let sim = start(Simulator::builder().rate_limits(false)).await;
     for (args, hint) in [
         (vec!["realtime", "ups", "1Z999AA10123456784"], "create"),
-        (
-            vec!["change-carrier", "1Z999AA10123456784", "ups", "fedex"],
-            "--courier fedex",
-        ),
         (vec!["account"], "stats"),
         (
             vec!["update", "ups", "1Z999AA10123456784", "--mark", "delivered"],
             "forced status",
         ),
         (vec!["list", "--orders", "#1"], "--orders"),
+        (vec!["carriers", "--lang", "cn"], "--lang is v2's"),
     ] {
         let o = tm4(&sim, &args).await;
         assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
@@ -145,13 +147,41 @@ async fn each_generation_names_the_other_way_for_what_it_lacks() {
         (vec!["retrack", "ups", "1Z999AA10123456784"], "--api v4"),
         (vec!["get", "9a71ac3628f63b843820bddbc9fb7e35"], "--api v4"),
         (
-            vec!["update", "ups", "1Z999AA10123456784", "--courier", "fedex"],
-            "change-carrier",
+            vec!["update", "ups", "1Z999AA10123456784", "--note", "fragile"],
+            "--comment",
         ),
     ] {
         let o = tm(&sim, &args).await;
         assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
         assert!(stderr(&o).contains(hint), "{args:?}: {}", stderr(&o));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn moving_a_tracking_to_another_carrier_is_one_command_in_both_generations() {
+    let sim = start(Simulator::builder().rate_limits(false)).await;
+    for (v4, number) in [(false, "1Z999AA10123456784"), (true, "1Z999AA10123456785")] {
+        let run = |args: &[&str]| {
+            let args: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
+            let sim = &sim;
+            async move {
+                let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+                if v4 {
+                    tm4(sim, &refs).await
+                } else {
+                    tm(sim, &refs).await
+                }
+            }
+        };
+        let o = run(&["create", "ups", number]).await;
+        assert_eq!(code(&o), 0, "v4 {v4}: {}", stderr(&o));
+        // `change-carrier` and `update --courier` are the same change.
+        let o = run(&["change-carrier", number, "ups", "fedex"]).await;
+        assert_eq!(code(&o), 0, "v4 {v4}: {}", stderr(&o));
+        let o = run(&["update", "fedex", number, "--courier", "dhl"]).await;
+        assert_eq!(code(&o), 0, "v4 {v4}: {}", stderr(&o));
+        let o = run(&["-o", "json", "get", "dhl", number]).await;
+        assert_eq!(code(&o), 0, "v4 {v4}: {}", stderr(&o));
     }
 }
 
@@ -178,7 +208,7 @@ async fn import_export_stats_watch_and_awb_in_v4() {
     let o = tm4(&sim, &["-o", "csv", "export"]).await;
     let text = stdout(&o);
     assert!(
-        text.starts_with("courier_code,tracking_number,id,delivery_status"),
+        text.starts_with("carrier_code,tracking_number,id,status"),
         "{text}"
     );
     assert_eq!(text.lines().count(), 3);

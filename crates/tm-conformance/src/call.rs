@@ -8,7 +8,8 @@ use serde_json::{Value, json};
 use tm_core::transport::fixture::{Body, RecordedRequest};
 use tm_core::types::v2::*;
 use tm_core::types::v4;
-use tm_core::{Api, Client, CreateOutcome, Error, Operation};
+use tm_core::v2::{Client, CreateOutcome};
+use tm_core::{Api, Error, Operation};
 
 /// The clients a fixture may call, one per generation, over one transport.
 #[derive(Debug, Clone)]
@@ -24,15 +25,15 @@ pub struct Clients {
 pub enum Call {
     /// One API operation, by its [`Operation::name`].
     Op(Operation),
-    /// `create_many`: chunks of `trackings.create_batch`.
+    /// `create_many`: chunks of `v2.trackings.create_batch`.
     CreateMany,
-    /// `update_many`: chunks of `trackings.update_batch`.
+    /// `update_many`: chunks of `v2.trackings.update_batch`.
     UpdateMany,
-    /// `delete_many`: chunks of `trackings.delete_batch`.
+    /// `delete_many`: chunks of `v2.trackings.delete_batch`.
     DeleteMany,
-    /// `stop_updating_many`: chunks of `trackings.stop_updating_batch`.
+    /// `stop_updating_many`: chunks of `v2.trackings.stop_updating_batch`.
     StopUpdatingMany,
-    /// `list_all`: pages of `trackings.list`.
+    /// `list_all`: pages of `v2.trackings.list`.
     ListAll,
     /// The webhook verifier: no request at all.
     WebhookVerify,
@@ -45,12 +46,12 @@ pub enum Call {
 }
 
 const HELPERS: &[(&str, Call)] = &[
-    ("trackings.create_many", Call::CreateMany),
-    ("trackings.update_many", Call::UpdateMany),
-    ("trackings.delete_many", Call::DeleteMany),
-    ("trackings.stop_updating_many", Call::StopUpdatingMany),
-    ("trackings.list_all", Call::ListAll),
-    ("webhook.verify", Call::WebhookVerify),
+    ("v2.trackings.create_many", Call::CreateMany),
+    ("v2.trackings.update_many", Call::UpdateMany),
+    ("v2.trackings.delete_many", Call::DeleteMany),
+    ("v2.trackings.stop_updating_many", Call::StopUpdatingMany),
+    ("v2.trackings.list_all", Call::ListAll),
+    ("v2.webhook.verify", Call::WebhookVerify),
     ("v4.trackings.create_many", Call::V4CreateMany),
     ("v4.trackings.get_all", Call::V4GetAll),
     ("v4.webhook.verify", Call::V4WebhookVerify),
@@ -62,9 +63,9 @@ impl Call {
     /// ```
     /// use tm_conformance::Call;
     /// use tm_core::Operation;
-    /// assert_eq!(Call::parse("trackings.create_batch"), Some(Call::Op(Operation::V2TrackingsCreateBatch)));
-    /// assert_eq!(Call::parse("trackings.create_many"), Some(Call::CreateMany));
-    /// assert_eq!(Call::parse("trackings.batch_create"), None);
+    /// assert_eq!(Call::parse("v2.trackings.create_batch"), Some(Call::Op(Operation::V2TrackingsCreateBatch)));
+    /// assert_eq!(Call::parse("v2.trackings.create_many"), Some(Call::CreateMany));
+    /// assert_eq!(Call::parse("v2.trackings.batch_create"), None);
     /// ```
     pub fn parse(name: &str) -> Option<Call> {
         Operation::from_name(name)

@@ -562,7 +562,7 @@ pub fn check_fixture_bodies(
     for file in fixtures {
         let f = &file.fixture;
         let outside = f.tags.iter().any(|t| t == OUTSIDE_DESCRIPTION);
-        if f.operation.ends_with("webhook.verify") {
+        if f.operation.ends_with(".webhook.verify") {
             let Some(body) = f.input["body"].as_str() else {
                 problems.push(format!(
                     "{}: a webhook fixture without input.body",

@@ -19,7 +19,7 @@ pub struct Recording<'a> {
     pub name: &'a str,
     /// One sentence on what it proves.
     pub docs: &'a str,
-    /// The call, e.g. `trackings.get`.
+    /// The call, e.g. `v2.trackings.get`.
     pub operation: &'a str,
     /// Its input.
     pub input: Value,

@@ -108,7 +108,7 @@ pub fn fixture_input(f: &Fixture, call: Call) -> Result<Value, String> {
     }
 }
 
-/// Runs a `webhook.verify` or `v4.webhook.verify` fixture: no transport, the verifier alone.
+/// Runs a `v2.webhook.verify` or `v4.webhook.verify` fixture: no transport, the verifier alone.
 /// v2 input: `{body, email, now}`; v4 input: `{body, headers, secret, now}`.
 fn verify_webhook(f: &Fixture, call: Call) -> Outcome {
     let text = |k: &str| f.input.get(k).and_then(Value::as_str).unwrap_or("");
@@ -138,7 +138,8 @@ fn verify_webhook(f: &Fixture, call: Call) -> Outcome {
             Err(e) => json!({"err": {"kind": "webhook", "message": e.to_string()}}),
         }
     } else {
-        match tm_core::WebhookVerifier::new(text("email")).verify_at(body.as_bytes(), now) {
+        match tm_core::webhook::WebhookVerifier::new(text("email")).verify_at(body.as_bytes(), now)
+        {
             Ok(t) => json!({"ok": t}),
             Err(e) => json!({"err": {"kind": "webhook", "message": e.to_string()}}),
         }
@@ -185,7 +186,7 @@ pub(crate) fn client_for(
     Ok(Clients {
         v2: configure(
             f,
-            tm_core::Client::builder(),
+            tm_core::v2::Client::builder(),
             shared.clone(),
             policy.clone(),
             key,

@@ -70,8 +70,8 @@ pub struct Fixture {
     /// The capture a body was taken from, if any (`captures/NN-….json`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    /// The call: an [`Operation`](tm_core::Operation)'s name (`trackings.create`), or a
-    /// helper built on operations (`trackings.create_many`, `webhook.verify`); see [`Call`].
+    /// The call: an [`Operation`](tm_core::Operation)'s name (`v2.trackings.create`), or a
+    /// helper built on operations (`v2.trackings.create_many`, `v2.webhook.verify`); see [`Call`].
     pub operation: String,
     /// Its input (the call's request JSON). A recording without one replays with the input
     /// read back from its first recorded request.

@@ -15,7 +15,7 @@ async fn every_operation_is_dispatched() {
         )
     });
     let clients = Clients {
-        v2: tm_core::Client::builder()
+        v2: tm_core::v2::Client::builder()
             .api_key("k")
             .transport(mock.clone())
             .without_rate_limits()
@@ -58,18 +58,18 @@ fn the_corpus_check_refuses_an_unknown_operation_and_a_bad_recording() {
         )
         .unwrap();
     };
-    fixture("good", "carriers.list", json!({"tags": ["recorded"]}));
+    fixture("good", "v2.carriers.list", json!({"tags": ["recorded"]}));
     fixture(
         "typo",
-        "trackings.batch_create",
+        "v2.trackings.batch_create",
         json!({"expect": {"ok": []}, "attempts": 1}),
     );
-    fixture("untagged", "carriers.list", json!({}));
+    fixture("untagged", "v2.carriers.list", json!({}));
     let problems = corpus::check(dir.path()).unwrap_err();
     assert!(
         problems
             .iter()
-            .any(|p| p.contains("typo.json: unknown operation \"trackings.batch_create\"")),
+            .any(|p| p.contains("typo.json: unknown operation \"v2.trackings.batch_create\"")),
         "{problems:#?}"
     );
     assert!(

@@ -49,7 +49,7 @@ async fn the_key_never_leaks_from_any_fixture() {
         }
     }
     let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
-    assert!(logs.contains("trackings.create"), "logs were captured");
+    assert!(logs.contains("v2.trackings.create"), "logs were captured");
     seen.push_str(&logs);
     for snapshot in
         std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots")).unwrap()

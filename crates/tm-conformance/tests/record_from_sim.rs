@@ -17,26 +17,26 @@ async fn recorded_fixtures_replay_to_the_same_outcome() {
     let key = "rec-0123456789abcdef";
     let cases = [
         (
-            "carriers.detect",
+            "v2.carriers.detect",
             json!({"tracking_number": "RR123456789CN"}),
         ),
         (
-            "trackings.create",
+            "v2.trackings.create",
             json!({"tracking_number": "RR123456789CN", "carrier_code": "china-post", "title": "Mug"}),
         ),
         (
-            "trackings.create",
+            "v2.trackings.create",
             json!({"tracking_number": "RR123456789CN", "carrier_code": "china-post"}),
         ),
         (
-            "trackings.get",
+            "v2.trackings.get",
             json!({"carrier_code": "china-post", "tracking_number": "RR123456789CN"}),
         ),
         (
-            "trackings.get",
+            "v2.trackings.get",
             json!({"carrier_code": "dhl", "tracking_number": "1234567890"}),
         ),
-        ("trackings.list", json!({"limit": 10})),
+        ("v2.trackings.list", json!({"limit": 10})),
     ];
     for (i, (op, input)) in cases.into_iter().enumerate() {
         let name = format!("recorded/{i}");
@@ -94,7 +94,7 @@ async fn files_written_by_the_recording_transport_replay_unchanged() {
         .with_dir(dir.path())
         .with_path_prefix(tm_conformance::V2_PREFIX)
         .with_request_headers(&["content-type", "lang"]);
-    let client = tm_core::Client::builder()
+    let client = tm_core::v2::Client::builder()
         .api_key(key)
         .transport(recorder)
         .without_rate_limits()
@@ -140,13 +140,13 @@ async fn files_written_by_the_recording_transport_replay_unchanged() {
     assert_eq!(
         names,
         [
-            "trackings.create_batch",
-            "trackings.get",
-            "trackings.get",
-            "trackings.update",
-            "trackings.delete",
-            "trackings.list",
-            "carriers.list"
+            "v2.trackings.create_batch",
+            "v2.trackings.get",
+            "v2.trackings.get",
+            "v2.trackings.update",
+            "v2.trackings.delete",
+            "v2.trackings.list",
+            "v2.carriers.list"
         ]
     );
     // The replayed calls read their input back from the recorded request.

@@ -334,7 +334,7 @@ async fn simulator_answers_have_the_recorded_shapes() {
     for file in load_all(&fixtures_dir()).unwrap() {
         let f = &file.fixture;
         if !matches!(f.expect, Some(Expect::Ok(_) | Expect::OkSubset(_)))
-            || f.operation == "webhook.verify"
+            || f.operation == "v2.webhook.verify"
         {
             continue;
         }
@@ -362,7 +362,7 @@ async fn simulator_answers_have_the_recorded_shapes() {
             _ => None,
         };
         send(&http, &base, "POST", "/_sim/reset", &[], None).await;
-        let creates = f.operation.starts_with("trackings.create");
+        let creates = f.operation.starts_with("v2.trackings.create");
         for (c, n) in referenced(&req.path, body_json.as_ref())
             .into_iter()
             .filter(|_| !creates)

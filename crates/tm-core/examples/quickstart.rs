@@ -5,8 +5,8 @@
 
 mod common;
 
-use tm_core::CreateOutcome;
 use tm_core::types::v2::CreateTrackingRequest;
+use tm_core::v2::CreateOutcome;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

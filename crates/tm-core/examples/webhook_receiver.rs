@@ -11,8 +11,8 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
-use tm_core::WebhookVerifier;
 use tm_core::types::v2::CreateTrackingRequest;
+use tm_core::webhook::WebhookVerifier;
 
 async fn receive(State(verifier): State<WebhookVerifier>, body: Bytes) -> StatusCode {
     match verifier.verify(&body) {
@@ -60,7 +60,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .webhook(tm_sim::WebhookTarget::new(url))
         .start()
         .await?;
-    let client = tm_core::Client::builder()
+    let client = tm_core::v2::Client::builder()
         .api_key("sandbox")
         .base_url(sim.base_url())
         .build()?;

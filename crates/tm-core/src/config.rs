@@ -50,7 +50,7 @@ pub struct Config {
 ///
 /// ```
 /// use std::time::Duration;
-/// let client = tm_core::Client::builder()
+/// let client = tm_core::v2::Client::builder()
 ///     .api_key("0123456789abcdef")
 ///     .base_url("http://127.0.0.1:8080/v2")
 ///     .attempt_timeout(Duration::from_secs(10))
@@ -127,7 +127,7 @@ impl<C> ClientBuilder<C> {
     /// The API key.
     ///
     /// ```
-    /// let client = tm_core::Client::builder().api_key("0123456789abcdef").build().unwrap();
+    /// let client = tm_core::v2::Client::builder().api_key("0123456789abcdef").build().unwrap();
     /// assert!(!format!("{client:?}").contains("0123456789abcdef"));
     /// ```
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
@@ -139,7 +139,7 @@ impl<C> ClientBuilder<C> {
     /// unless the host is loopback or [`allow_insecure_http`](Self::allow_insecure_http) is set.
     ///
     /// ```
-    /// let c = tm_core::Client::builder().api_key("k").base_url("https://api.example.com/v2").build().unwrap();
+    /// let c = tm_core::v2::Client::builder().api_key("k").base_url("https://api.example.com/v2").build().unwrap();
     /// assert_eq!(c.config().base_url, "https://api.example.com/v2");
     /// ```
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
@@ -150,9 +150,9 @@ impl<C> ClientBuilder<C> {
     /// Allows plain `http://` to a non-loopback host. The key then travels in clear text.
     ///
     /// ```
-    /// let refused = tm_core::Client::builder().api_key("k").base_url("http://proxy.internal/v2").build();
+    /// let refused = tm_core::v2::Client::builder().api_key("k").base_url("http://proxy.internal/v2").build();
     /// assert!(refused.is_err());
-    /// let allowed = tm_core::Client::builder().api_key("k").base_url("http://proxy.internal/v2").allow_insecure_http(true).build();
+    /// let allowed = tm_core::v2::Client::builder().api_key("k").base_url("http://proxy.internal/v2").allow_insecure_http(true).build();
     /// assert!(allowed.is_ok());
     /// ```
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
@@ -163,7 +163,7 @@ impl<C> ClientBuilder<C> {
     /// Connect timeout of the built-in transport (default 10 s); refused with a custom one.
     ///
     /// ```
-    /// let c = tm_core::Client::builder().api_key("k").connect_timeout(std::time::Duration::from_secs(3)).build();
+    /// let c = tm_core::v2::Client::builder().api_key("k").connect_timeout(std::time::Duration::from_secs(3)).build();
     /// assert!(c.is_ok());
     /// ```
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
@@ -174,7 +174,7 @@ impl<C> ClientBuilder<C> {
     /// Per-attempt timeout (default 30 s).
     ///
     /// ```
-    /// let c = tm_core::Client::builder().api_key("k").attempt_timeout(std::time::Duration::from_secs(5)).build().unwrap();
+    /// let c = tm_core::v2::Client::builder().api_key("k").attempt_timeout(std::time::Duration::from_secs(5)).build().unwrap();
     /// assert_eq!(c.config().attempt_timeout.as_secs(), 5);
     /// ```
     pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
@@ -185,9 +185,9 @@ impl<C> ClientBuilder<C> {
     /// Total attempts per call, first included (default 3; 1 disables retries).
     ///
     /// ```
-    /// let c = tm_core::Client::builder().api_key("k").max_attempts(5).build().unwrap();
+    /// let c = tm_core::v2::Client::builder().api_key("k").max_attempts(5).build().unwrap();
     /// assert_eq!(c.config().retry.max_attempts, 5);
-    /// assert!(tm_core::Client::builder().api_key("k").max_attempts(0).build().is_err());
+    /// assert!(tm_core::v2::Client::builder().api_key("k").max_attempts(0).build().is_err());
     /// ```
     pub fn max_attempts(mut self, attempts: u32) -> Self {
         self.max_attempts = Some(attempts);
@@ -198,7 +198,7 @@ impl<C> ClientBuilder<C> {
     ///
     /// ```
     /// use tm_core::transport::RetryPolicy;
-    /// let c = tm_core::Client::builder().api_key("k").retry_policy(RetryPolicy::none()).build().unwrap();
+    /// let c = tm_core::v2::Client::builder().api_key("k").retry_policy(RetryPolicy::none()).build().unwrap();
     /// assert_eq!(c.config().retry.max_attempts, 1);
     /// ```
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
@@ -215,10 +215,10 @@ impl<C> ClientBuilder<C> {
     /// use tm_core::transport::{Rate, RateClass, RateLimits};
     /// use tm_core::v2::rules::DEFAULT;
     /// let limits = RateLimits::new().with_class(DEFAULT, Some(Rate::per_second(5)));
-    /// let client = tm_core::Client::builder().api_key("k").rate_limits(limits).build().unwrap();
+    /// let client = tm_core::v2::Client::builder().api_key("k").rate_limits(limits).build().unwrap();
     /// assert_eq!(client.config().rate_limits.rate_for(&DEFAULT), Ok(Some(Rate::per_second(5))));
     /// let typo = RateLimits::new().with_class(RateClass::new("realtme"), None);
-    /// assert!(tm_core::Client::builder().api_key("k").rate_limits(typo).build().is_err());
+    /// assert!(tm_core::v2::Client::builder().api_key("k").rate_limits(typo).build().is_err());
     /// ```
     pub fn rate_limits(mut self, limits: RateLimits) -> Self {
         self.rate_limits = Some(limits);
@@ -230,7 +230,7 @@ impl<C> ClientBuilder<C> {
     ///
     /// ```
     /// use tm_core::v2::rules::LIST;
-    /// let client = tm_core::Client::builder().api_key("k").without_rate_limits().build().unwrap();
+    /// let client = tm_core::v2::Client::builder().api_key("k").without_rate_limits().build().unwrap();
     /// assert_eq!(client.config().rate_limits.rate_for(&LIST), Ok(None));
     /// ```
     pub fn without_rate_limits(mut self) -> Self {
@@ -245,8 +245,8 @@ impl<C> ClientBuilder<C> {
     /// use tm_core::transport::LocalRateLimiter;
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
     /// let shared = Arc::new(LocalRateLimiter::new(tm_core::v2::rules::rate_limits()));
-    /// let a = tm_core::Client::builder().api_key("k").rate_limiter(shared.clone()).build().unwrap();
-    /// let b = tm_core::Client::builder().api_key("k").rate_limiter(shared).build().unwrap();
+    /// let a = tm_core::v2::Client::builder().api_key("k").rate_limiter(shared.clone()).build().unwrap();
+    /// let b = tm_core::v2::Client::builder().api_key("k").rate_limiter(shared).build().unwrap();
     /// # let _ = (a, b); }
     /// ```
     pub fn rate_limiter(mut self, limiter: Arc<dyn RateLimiter>) -> Self {
@@ -263,9 +263,9 @@ impl<C> ClientBuilder<C> {
     /// # #[cfg(feature = "test-util")] {
     /// use tm_core::transport::{MockReply, MockTransport};
     /// let mock = MockTransport::from_fn(|_| MockReply::json(200, serde_json::json!({"meta": {"code": 200}, "data": []})));
-    /// let client = tm_core::Client::builder().api_key("k").transport(mock.clone()).build().unwrap();
+    /// let client = tm_core::v2::Client::builder().api_key("k").transport(mock.clone()).build().unwrap();
     /// # let _ = client;
-    /// let refused = tm_core::Client::builder().api_key("k").transport(mock).connect_timeout(std::time::Duration::from_secs(1)).build();
+    /// let refused = tm_core::v2::Client::builder().api_key("k").transport(mock).connect_timeout(std::time::Duration::from_secs(1)).build();
     /// assert!(refused.unwrap_err().to_string().starts_with("connect_timeout cannot be used here"));
     /// # }
     /// ```
@@ -277,9 +277,9 @@ impl<C> ClientBuilder<C> {
     /// Items per batch call (default 40, the documented maximum; 1–40).
     ///
     /// ```
-    /// let c = tm_core::Client::builder().api_key("k").batch_size(20).build().unwrap();
+    /// let c = tm_core::v2::Client::builder().api_key("k").batch_size(20).build().unwrap();
     /// assert_eq!(c.config().batch_size, 20);
-    /// assert!(tm_core::Client::builder().api_key("k").batch_size(41).build().is_err());
+    /// assert!(tm_core::v2::Client::builder().api_key("k").batch_size(41).build().is_err());
     /// ```
     pub fn batch_size(mut self, size: usize) -> Self {
         self.batch_size = Some(size);
@@ -289,7 +289,7 @@ impl<C> ClientBuilder<C> {
     /// Pages a listing may fetch before it fails (default 10 000).
     ///
     /// ```
-    /// let c = tm_core::Client::builder().api_key("k").max_pages(50).build().unwrap();
+    /// let c = tm_core::v2::Client::builder().api_key("k").max_pages(50).build().unwrap();
     /// assert_eq!(c.config().max_pages, 50);
     /// ```
     pub fn max_pages(mut self, pages: u32) -> Self {
@@ -300,7 +300,7 @@ impl<C> ClientBuilder<C> {
     /// How long the carrier list is cached (default 1 hour).
     ///
     /// ```
-    /// let c = tm_core::Client::builder().api_key("k").carrier_cache_ttl(std::time::Duration::from_secs(60)).build().unwrap();
+    /// let c = tm_core::v2::Client::builder().api_key("k").carrier_cache_ttl(std::time::Duration::from_secs(60)).build().unwrap();
     /// assert_eq!(c.config().carrier_cache_ttl.as_secs(), 60);
     /// ```
     pub fn carrier_cache_ttl(mut self, ttl: Duration) -> Self {
@@ -311,7 +311,7 @@ impl<C> ClientBuilder<C> {
     /// Response-size cap of the built-in transport (default 32 MiB); refused with a custom one.
     ///
     /// ```
-    /// let c = tm_core::Client::builder().api_key("k").max_body_bytes(1 << 20).build();
+    /// let c = tm_core::v2::Client::builder().api_key("k").max_body_bytes(1 << 20).build();
     /// assert!(c.is_ok());
     /// ```
     pub fn max_body_bytes(mut self, limit: u64) -> Self {
@@ -324,7 +324,7 @@ impl<C> ClientBuilder<C> {
     ///
     /// ```
     /// // TRACKINGMORE_API_KEY and friends fill what is not set here; the key given here wins.
-    /// let c = tm_core::Client::builder().api_key("explicit").with_env().unwrap().build().unwrap();
+    /// let c = tm_core::v2::Client::builder().api_key("explicit").with_env().unwrap().build().unwrap();
     /// # let _ = c;
     /// ```
     pub fn with_env(self) -> Result<Self, ConfigError> {
@@ -335,7 +335,7 @@ impl<C> ClientBuilder<C> {
     ///
     /// ```
     /// let env = |name: &str| (name == "TRACKINGMORE_MAX_ATTEMPTS").then(|| "5".to_owned());
-    /// let c = tm_core::Client::builder().api_key("k").with_env_from(env).unwrap().build().unwrap();
+    /// let c = tm_core::v2::Client::builder().api_key("k").with_env_from(env).unwrap().build().unwrap();
     /// assert_eq!(c.config().retry.max_attempts, 5);
     /// ```
     pub fn with_env_from(
@@ -474,8 +474,8 @@ impl ClientBuilder<Client> {
     /// over the backend.
     ///
     /// ```
-    /// assert!(tm_core::Client::builder().build().is_err(), "a key is required");
-    /// assert!(tm_core::Client::builder().api_key("k").build().is_ok());
+    /// assert!(tm_core::v2::Client::builder().build().is_err(), "a key is required");
+    /// assert!(tm_core::v2::Client::builder().api_key("k").build().is_ok());
     /// ```
     pub fn build(self) -> Result<Client, ConfigError> {
         self.build_stack(&crate::v2::rules::PROFILE)

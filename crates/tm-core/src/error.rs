@@ -72,6 +72,19 @@ pub enum Error {
     /// The client could not be configured.
     #[error("configuration: {0}")]
     Config(#[from] ConfigError),
+    /// The account's generation cannot do this (see [`crate::account::Capability`]); nothing
+    /// was sent.
+    #[error("{api} has no {capability}")]
+    Unsupported {
+        /// The generation.
+        api: crate::Api,
+        /// What it lacks.
+        capability: crate::account::Capability,
+    },
+    /// The shipment named is not tracked (v4 answers a lookup of an unknown number with an
+    /// empty list, not an error).
+    #[error("{0} is not tracked (create it first)")]
+    NotTracked(String),
     /// Pagination stopped without reaching the end (page cap, or pages that contradict
     /// `total`): never a silent short result.
     #[error("{operation}: pagination stopped at page {page}: {reason}")]
@@ -239,7 +252,7 @@ impl ApiCode {
 /// ```
 /// use tm_core::{ApiError, Operation, types::v2::MetaCode};
 /// let e = ApiError::new(Operation::V2TrackingsGet, 200, Some(MetaCode::TrackingNotFound.into()), "Tracking does not exist.");
-/// assert_eq!(e.to_string(), "trackings.get: api error 4017: Tracking does not exist.");
+/// assert_eq!(e.to_string(), "v2.trackings.get: api error 4017: Tracking does not exist.");
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -424,7 +437,10 @@ impl Error {
             Error::Api(e) => Some(e.operation),
             Error::Decode(e) => Some(e.operation),
             Error::Undecoded(u) => Some(u.error.operation),
-            Error::InvalidInput { .. } | Error::Config(_) => None,
+            Error::InvalidInput { .. }
+            | Error::Config(_)
+            | Error::Unsupported { .. }
+            | Error::NotTracked(_) => None,
         }
     }
 
@@ -529,6 +545,7 @@ impl Error {
     pub fn is_not_found(&self) -> bool {
         self.api_code().is_some_and(ApiCode::is_not_found)
             || matches!(self, Error::Api(e) if e.code.is_none() && e.http_status == 404)
+            || matches!(self, Error::NotTracked(_))
     }
 
     /// True when the tracking already exists (v2 4016, v4 4101).
@@ -582,7 +599,10 @@ impl Error {
     /// # }
     /// ```
     pub fn is_usage(&self) -> bool {
-        matches!(self, Error::InvalidInput { .. } | Error::Config(_))
+        matches!(
+            self,
+            Error::InvalidInput { .. } | Error::Config(_) | Error::Unsupported { .. }
+        )
     }
 
     /// The wait the API asked for, if it asked.

@@ -1,13 +1,15 @@
-//! # tm-core — the TrackingMore clients
+//! # tm-core — the TrackingMore clients, v2 and v4, and one account over both
 //!
 //! This layer owns the API, both generations: every operation, named once in [`Operation`]
-//! with its method, path, resend safety and rate classes; each API's rules (documented limits,
-//! the cool-off after a 429, which codes mean "retry": [`v2::rules`], [`v4::rules`]); every
-//! endpoint as a typed method grouped by resource — v2 on [`Client`] ([`Client::carriers`],
-//! [`Client::trackings`], [`Client::account`]), v4 on [`v4::Client`] (couriers, trackings,
-//! air waybills); one [`Error`] type whose API errors carry either generation's code
-//! ([`ApiCode`]); pagination; batching with per-item outcomes ([`BatchReport`]); webhook
-//! verification ([`webhook`], [`webhook::v4`]); and the v2 → v4 [`bridge`].
+//! (`v2.trackings.get`, `v4.trackings.get`, …) with its method, path, resend safety and rate
+//! classes; each API's rules (documented limits, the cool-off after a 429, which codes mean
+//! "retry": [`v2::rules`], [`v4::rules`]); every endpoint as a typed method grouped by resource
+//! on [`v2::Client`] and [`v4::Client`]; one [`Error`] type whose API errors carry either
+//! generation's code ([`ApiCode`]); pagination; batching with per-item outcomes
+//! ([`BatchReport`]); webhook verification ([`webhook`], [`webhook::v4`]); the v2 → v4
+//! [`bridge`]; and [`Account`], the generation-neutral layer ([`account`]): one shipment
+//! shape, one filter, change detection and resumable imports, whichever generation the key
+//! speaks.
 //!
 //! It must not know reqwest: HTTP goes through [`tm_transport::Transport`], so tests and users
 //! can swap the backend (`ClientBuilder::transport`). The transport layer knows no
@@ -17,8 +19,8 @@
 //! profile, `profile.rs`), `key.rs`, `stack.rs` (the transport stack and requests), `decode.rs`
 //! (reading responses of both generations), `error.rs`, `batch.rs` (the chunking engine and
 //! per-item outcomes), `page.rs` (items of a page that did not decode), `path.rs` (path
-//! encoding), `v2/` and `v4/` (each client, its resources, its `rules.rs`), `webhook/`,
-//! `bridge.rs`.
+//! encoding), `v2/` and `v4/` (each client, its resources, its `rules.rs`), `account/` (the
+//! neutral layer), `webhook/`, `bridge.rs`.
 //!
 //! What it turns into predictable Rust:
 //! - v2 errors arrive as HTTP 200 with a `meta.code`, v4 errors with a mirrored status and a
@@ -31,24 +33,23 @@
 //! ```no_run
 //! # async fn run() -> tm_core::Result<()> {
 //! use futures::TryStreamExt;
-//! use tm_core::{Client, types::v2::{CreateTrackingRequest, ListTrackingsRequest, TrackingStatus}};
+//! use tm_core::Account;
+//! use tm_core::account::{Filter, NewShipment};
 //!
-//! let client = Client::builder().api_key("your-key").build()?;
-//! let report = client
-//!     .trackings()
-//!     .create_many((1..=100).map(|i| CreateTrackingRequest::new("china-post", format!("RN{i:09}CN"))))
-//!     .await;
-//! println!("{:?}", report.counts());
-//! let in_transit: Vec<_> = client
-//!     .trackings()
-//!     .list_all(ListTrackingsRequest::default().status(TrackingStatus::Transit))
-//!     .try_collect()
-//!     .await?;
+//! // Either generation's client; everything after this line is the same for both.
+//! let account = Account::from(tm_core::v4::Client::builder().api_key("your-key").build()?);
+//! let rows = (1..=100).map(|i| NewShipment::new("china-post", format!("RN{i:09}CN")));
+//! let settled = account.create_many(rows.collect()).await;
+//! println!("{} confirmed", settled.iter().filter(|s| s.outcome.is_some()).count());
+//! let mut in_transit = Filter::default();
+//! in_transit.status = Some("transit".into());
+//! let shipments: Vec<_> = account.shipments(&in_transit)?.try_collect().await?;
 //! # Ok(()) }
 //! ```
 
 #[macro_use]
 mod config;
+pub mod account;
 mod batch;
 pub mod bridge;
 mod decode;
@@ -63,6 +64,7 @@ pub mod v2;
 pub mod v4;
 pub mod webhook;
 
+pub use account::Account;
 pub use batch::{BatchCounts, BatchReport, ItemOutcome, ItemReport};
 pub use config::{
     ClientBuilder, Config, ENV_API_KEY, ENV_BASE_URL, ENV_MAX_ATTEMPTS, ENV_TIMEOUT_SECS,
@@ -71,9 +73,7 @@ pub use error::{ApiCode, ApiError, ConfigError, DecodeError, Error, Result};
 pub use key::ApiKey;
 pub use operation::{Api, Operation, Resend};
 pub use page::UndecodedItem;
-pub use v2::rules::{API_KEY_HEADER, BASE_URL as DEFAULT_BASE_URL};
-pub use v2::{Account, Carriers, Client, CreateOutcome, DEFAULT_PAGE_LIMIT, Paginator, Trackings};
-pub use webhook::{WebhookError, WebhookVerifier};
+pub use webhook::WebhookError;
 
 /// The transport layer, re-exported (for custom backends, retry and rate-limit settings).
 pub use tm_transport as transport;
@@ -109,8 +109,8 @@ impl tm_transport::Transport for Canned {
 /// A client whose every call is answered with `body` (HTTP 200), for the runnable examples in
 /// these docs. Not for use outside documentation.
 #[doc(hidden)]
-pub fn doc_client(body: &'static str) -> Client {
-    Client::builder()
+pub fn doc_client(body: &'static str) -> v2::Client {
+    v2::Client::builder()
         .api_key("doc-example-key")
         .transport(Canned { body, v4: false })
         .without_rate_limits()

@@ -21,6 +21,15 @@ pub enum Api {
     V4,
 }
 
+impl std::fmt::Display for Api {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Api::V2 => "v2",
+            Api::V4 => "v4",
+        })
+    }
+}
+
 /// What sending an operation twice does, and so whether the retry layer may resend it after an
 /// attempt that may have reached the server (a timeout, a broken connection).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,11 +72,11 @@ macro_rules! operations {
         /// ```
         /// use tm_core::{Api, Operation};
         /// let op = Operation::V2TrackingsList;
-        /// assert_eq!(op.name(), "trackings.list");
+        /// assert_eq!(op.name(), "v2.trackings.list");
         /// assert_eq!(op.api(), Api::V2);
         /// assert_eq!(op.path_template(), "/trackings/get");
         /// assert_eq!(op.rate_classes()[0].as_str(), "list");
-        /// assert_eq!(Operation::from_name("trackings.list"), Some(op));
+        /// assert_eq!(Operation::from_name("v2.trackings.list"), Some(op));
         /// ```
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[non_exhaustive]
@@ -80,7 +89,7 @@ macro_rules! operations {
             pub const ALL: &'static [Operation] = &[$(Operation::$variant),*];
 
             /// The stable name, as errors, logs and fixtures show it: the client method's
-            /// resource and name (`trackings.create_batch`).
+            /// resource and name (`v2.trackings.create_batch`).
             pub fn name(self) -> &'static str {
                 match self { $(Operation::$variant => $name,)* }
             }
@@ -117,42 +126,42 @@ macro_rules! operations {
 
 operations! {
     /// `GET /carriers`: every carrier.
-    V2CarriersList = "carriers.list", V2, Get "/carriers", Safe, [v2::DEFAULT];
+    V2CarriersList = "v2.carriers.list", V2, Get "/carriers", Safe, [v2::DEFAULT];
     /// `POST /carriers/detect`: the carriers a number may belong to.
-    V2CarriersDetect = "carriers.detect", V2, Post "/carriers/detect", Safe, [v2::DEFAULT];
+    V2CarriersDetect = "v2.carriers.detect", V2, Post "/carriers/detect", Safe, [v2::DEFAULT];
     /// `POST /trackings/post`: create one tracking.
-    V2TrackingsCreate = "trackings.create", V2, Post "/trackings/post", SafeExistsMeansDone, [v2::DEFAULT];
+    V2TrackingsCreate = "v2.trackings.create", V2, Post "/trackings/post", SafeExistsMeansDone, [v2::DEFAULT];
     /// `GET /trackings/{carrier}/{number}[/{lang}]`: one tracking.
-    V2TrackingsGet = "trackings.get", V2, Get "/trackings/{carrier_code}/{tracking_number}[/{lang}]", Safe, [v2::DEFAULT];
+    V2TrackingsGet = "v2.trackings.get", V2, Get "/trackings/{carrier_code}/{tracking_number}[/{lang}]", Safe, [v2::DEFAULT];
     /// `PUT /trackings/{carrier}/{number}`: change one tracking's fields.
-    V2TrackingsUpdate = "trackings.update", V2, Put "/trackings/{carrier_code}/{tracking_number}", Safe, [v2::DEFAULT];
+    V2TrackingsUpdate = "v2.trackings.update", V2, Put "/trackings/{carrier_code}/{tracking_number}", Safe, [v2::DEFAULT];
     /// `DELETE /trackings/{carrier}/{number}`: delete one tracking.
-    V2TrackingsDelete = "trackings.delete", V2, Delete "/trackings/{carrier_code}/{tracking_number}", SafeGoneMeansDone, [v2::DEFAULT];
+    V2TrackingsDelete = "v2.trackings.delete", V2, Delete "/trackings/{carrier_code}/{tracking_number}", SafeGoneMeansDone, [v2::DEFAULT];
     /// `POST /trackings/batch`: create up to 40 trackings.
-    V2TrackingsCreateBatch = "trackings.create_batch", V2, Post "/trackings/batch", SafeExistsMeansDone, [v2::DEFAULT];
+    V2TrackingsCreateBatch = "v2.trackings.create_batch", V2, Post "/trackings/batch", SafeExistsMeansDone, [v2::DEFAULT];
     /// `GET /trackings/get`: one page of trackings.
-    V2TrackingsList = "trackings.list", V2, Get "/trackings/get", Safe, [v2::LIST];
+    V2TrackingsList = "v2.trackings.list", V2, Get "/trackings/get", Safe, [v2::LIST];
     /// `POST /trackings/updatemore`: change up to 40 trackings.
-    V2TrackingsUpdateBatch = "trackings.update_batch", V2, Post "/trackings/updatemore", Safe, [v2::DEFAULT];
+    V2TrackingsUpdateBatch = "v2.trackings.update_batch", V2, Post "/trackings/updatemore", Safe, [v2::DEFAULT];
     /// `POST /trackings/delete`: delete up to 40 trackings.
-    V2TrackingsDeleteBatch = "trackings.delete_batch", V2, Post "/trackings/delete", SafeGoneMeansDone, [v2::DEFAULT];
+    V2TrackingsDeleteBatch = "v2.trackings.delete_batch", V2, Post "/trackings/delete", SafeGoneMeansDone, [v2::DEFAULT];
     /// `POST /trackings/notupdate`: stop updating up to 40 trackings.
-    V2TrackingsStopUpdatingBatch = "trackings.stop_updating_batch", V2, Post "/trackings/notupdate", Safe, [v2::DEFAULT];
+    V2TrackingsStopUpdatingBatch = "v2.trackings.stop_updating_batch", V2, Post "/trackings/notupdate", Safe, [v2::DEFAULT];
     /// `POST /trackings/realtime`: ask the carrier now.
-    V2TrackingsRealtime = "trackings.realtime", V2, Post "/trackings/realtime", Safe, [v2::REALTIME];
+    V2TrackingsRealtime = "v2.trackings.realtime", V2, Post "/trackings/realtime", Safe, [v2::REALTIME];
     /// `POST /trackings/update`: move a tracking to another carrier. Changing twice is not
     /// changing once.
-    V2TrackingsChangeCarrier = "trackings.change_carrier", V2, Post "/trackings/update", Never, [v2::DEFAULT];
+    V2TrackingsChangeCarrier = "v2.trackings.change_carrier", V2, Post "/trackings/update", Never, [v2::DEFAULT];
     /// `POST /trackings/remote`: are these destinations remote areas.
-    V2TrackingsRemoteAreas = "trackings.remote_areas", V2, Post "/trackings/remote", Safe, [v2::DEFAULT];
+    V2TrackingsRemoteAreas = "v2.trackings.remote_areas", V2, Post "/trackings/remote", Safe, [v2::DEFAULT];
     /// `POST /trackings/costtime`: transit-time statistics.
-    V2TrackingsTransitTimes = "trackings.transit_times", V2, Post "/trackings/costtime", Safe, [v2::DEFAULT];
+    V2TrackingsTransitTimes = "v2.trackings.transit_times", V2, Post "/trackings/costtime", Safe, [v2::DEFAULT];
     /// `POST /trackings/aircargo`: one air waybill.
-    V2TrackingsAirCargo = "trackings.air_cargo", V2, Post "/trackings/aircargo", Safe, [v2::DEFAULT];
+    V2TrackingsAirCargo = "v2.trackings.air_cargo", V2, Post "/trackings/aircargo", Safe, [v2::DEFAULT];
     /// `GET /trackings/getuserinfo`: the account.
-    V2AccountUserInfo = "account.user_info", V2, Get "/trackings/getuserinfo", Safe, [v2::DEFAULT];
+    V2AccountUserInfo = "v2.account.user_info", V2, Get "/trackings/getuserinfo", Safe, [v2::DEFAULT];
     /// `GET /trackings/getstatusnumber`: trackings per status.
-    V2AccountStatusCounts = "account.status_counts", V2, Get "/trackings/getstatusnumber", Safe, [v2::DEFAULT];
+    V2AccountStatusCounts = "v2.account.status_counts", V2, Get "/trackings/getstatusnumber", Safe, [v2::DEFAULT];
     /// `GET /couriers/all` (v4): every courier.
     V4CouriersList = "v4.couriers.list", V4, Get "/couriers/all", Safe, [v4::DEFAULT];
     /// `POST /couriers/detect` (v4): the couriers a number may belong to, likeliest first.

@@ -233,7 +233,7 @@ async fn duplicate_inputs_are_matched_one_to_one() {
 #[tokio::test(start_paused = true)]
 async fn the_batch_size_is_configurable() {
     let (mock, sizes) = batch_server();
-    let client = tm_core::Client::builder()
+    let client = tm_core::v2::Client::builder()
         .api_key(KEY)
         .transport(mock.clone())
         .without_rate_limits()
@@ -243,7 +243,7 @@ async fn the_batch_size_is_configurable() {
     client.trackings().create_many(items(20)).await;
     assert_eq!(*sizes.lock().unwrap(), [7, 7, 6]);
     assert!(
-        tm_core::Client::builder()
+        tm_core::v2::Client::builder()
             .api_key(KEY)
             .transport(mock.clone())
             .batch_size(41)
@@ -251,7 +251,7 @@ async fn the_batch_size_is_configurable() {
             .is_err()
     );
     assert!(
-        tm_core::Client::builder()
+        tm_core::v2::Client::builder()
             .api_key(KEY)
             .transport(mock)
             .batch_size(0)

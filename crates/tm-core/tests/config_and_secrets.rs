@@ -9,7 +9,8 @@ use common::*;
 use serde_json::json;
 use tm_core::transport::{HttpResponse, InjectedError, MockReply, MockTransport};
 use tm_core::types::v2::CreateTrackingRequest;
-use tm_core::{Client, ConfigError, Error};
+use tm_core::v2::Client;
+use tm_core::{ConfigError, Error};
 
 #[test]
 fn https_by_default_and_http_only_to_loopback_or_on_opt_in() {
@@ -186,7 +187,7 @@ async fn the_key_never_appears_in_debug_display_errors_or_logs() {
     }
     texts.push(String::from_utf8(capture.0.lock().unwrap().clone()).unwrap());
     let all = texts.join("\n");
-    assert!(all.contains("trackings.get"), "the log was captured");
+    assert!(all.contains("v2.trackings.get"), "the log was captured");
     assert!(!all.contains(KEY), "the key leaked:\n{all}");
     assert!(!all.contains(&KEY[..12]), "part of the key leaked");
 }
@@ -200,7 +201,7 @@ fn settings_that_cannot_take_effect_are_refused_with_a_reason() {
 
     let mock = MockTransport::new();
     let with_mock = || {
-        tm_core::Client::builder()
+        tm_core::v2::Client::builder()
             .api_key("k")
             .transport(mock.clone())
     };
@@ -232,7 +233,7 @@ fn settings_that_cannot_take_effect_are_refused_with_a_reason() {
 
     // Limits for a limiter that brings its own.
     let limiter = Arc::new(LocalRateLimiter::new(rules::rate_limits()));
-    let err = tm_core::Client::builder()
+    let err = tm_core::v2::Client::builder()
         .api_key("k")
         .rate_limiter(limiter)
         .rate_limits(RateLimits::new().with_class(rules::LIST, Some(Rate::per_second(2))))
@@ -250,7 +251,7 @@ fn settings_that_cannot_take_effect_are_refused_with_a_reason() {
     );
 
     // A misspelt class is refused, naming the real ones.
-    let err = tm_core::Client::builder()
+    let err = tm_core::v2::Client::builder()
         .api_key("k")
         .rate_limits(RateLimits::new().with_class(RateClass::new("realtme"), None))
         .build()
@@ -265,7 +266,7 @@ fn settings_that_cannot_take_effect_are_refused_with_a_reason() {
 fn overridden_limits_keep_the_documented_ones_for_the_other_classes() {
     use tm_core::transport::{Rate, RateLimits};
     use tm_core::v2::rules::{DEFAULT, LIST, REALTIME};
-    let client = tm_core::Client::builder()
+    let client = tm_core::v2::Client::builder()
         .api_key("k")
         .rate_limits(RateLimits::new().with_class(LIST, Some(Rate::per_second(5))))
         .build()

@@ -6,10 +6,11 @@ use std::time::Duration;
 
 use common::*;
 use serde_json::json;
+use tm_core::Error;
 use tm_core::transport::{InjectedError, Method, MockReply, MockTransport, RequestMatcher};
 use tm_core::types::NumberOrString;
 use tm_core::types::v2::*;
-use tm_core::{CreateOutcome, Error};
+use tm_core::v2::CreateOutcome;
 
 fn step(method: Method, path: &str) -> RequestMatcher {
     RequestMatcher::new(method, path).header("trackingmore-api-key", "<API_KEY>")
@@ -25,7 +26,7 @@ async fn carriers_list_sends_a_keyed_get_and_is_cached_per_language_with_a_ttl()
             ok(json!([{"name": "中国邮政", "code": "china-post"}])),
         )
         .with_step(step(Method::Get, "/carriers"), ok(carriers));
-    let client = tm_core::Client::builder()
+    let client = tm_core::v2::Client::builder()
         .api_key(KEY)
         .transport(mock.clone())
         .carrier_cache_ttl(Duration::from_secs(60))

@@ -6,9 +6,10 @@ use std::time::Duration;
 
 use common::*;
 use serde_json::json;
+use tm_core::Error;
 use tm_core::transport::{HttpResponse, MockReply, MockTransport};
 use tm_core::types::v2::MetaCode;
-use tm_core::{Client, Error};
+use tm_core::v2::Client;
 use tokio::time::Instant;
 
 fn get_client(reply: impl Fn() -> MockReply + Send + Sync + 'static) -> (Client, MockTransport) {

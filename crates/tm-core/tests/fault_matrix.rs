@@ -11,7 +11,8 @@ use std::time::Duration;
 use futures::TryStreamExt;
 use tm_core::transport::{Backoff, RetryPolicy, TransportError};
 use tm_core::types::v2::{CreateTrackingRequest, ListTrackingsRequest, RealtimeRequest};
-use tm_core::{Client, CreateOutcome, Error, ItemOutcome};
+use tm_core::v2::{Client, CreateOutcome};
+use tm_core::{Error, ItemOutcome};
 use tm_sim::{ClockMode, Fault, FaultPlan, ScriptedFault, SimHandle, Simulator};
 
 const ATTEMPT_TIMEOUT: Duration = Duration::from_millis(300);

@@ -8,7 +8,8 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 use tm_core::transport::{HttpRequest, HttpResponse, MockReply, MockTransport};
 use tm_core::types::v2::CreateTrackingRequest;
-use tm_core::{Client, ConfigError, Error};
+use tm_core::v2::Client;
+use tm_core::{ConfigError, Error};
 
 fn capturing() -> (Client, Arc<Mutex<Vec<HttpRequest>>>) {
     let seen = Arc::new(Mutex::new(Vec::new()));

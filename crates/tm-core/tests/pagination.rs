@@ -8,9 +8,10 @@ use std::sync::{Arc, Mutex};
 use common::*;
 use futures::{StreamExt, TryStreamExt};
 use serde_json::{Value, json};
+use tm_core::Error;
 use tm_core::transport::{HttpRequest, MockTransport};
 use tm_core::types::v2::{ListTrackingsRequest, TrackingStatus};
-use tm_core::{Client, Error};
+use tm_core::v2::Client;
 
 /// The query of every request a fake server received.
 type QueryLog = Arc<Mutex<Vec<Vec<(String, String)>>>>;

@@ -24,7 +24,7 @@
 //!
 //! let limits = RateLimits::new().with_class(RateClass::new("default"), Some(Rate::per_second(1)));
 //! let limiter = RedisRateLimiter::new("redis://127.0.0.1:6379", "the-api-key", limits, RedisLimiterOptions::default())?;
-//! // Hand it to the client: tm_core::Client::builder().rate_limiter(Arc::new(limiter))…
+//! // Hand it to the client: tm_core::v2::Client::builder().rate_limiter(Arc::new(limiter))…
 //! # let _ = Arc::new(limiter); Ok(()) }
 //! ```
 

@@ -224,14 +224,14 @@ async fn webhooks_are_signed_so_the_client_verifier_accepts_them_and_failures_ar
     let d = delivered.iter().find(|d| d.delivered).expect("a delivery");
     assert_eq!(d.attempts, 2, "{delivered:?}");
     let requests = receiver.received_requests().await.unwrap();
-    let verifier = tm_core::WebhookVerifier::new(email);
+    let verifier = tm_core::webhook::WebhookVerifier::new(email);
     let now = std::time::UNIX_EPOCH + Duration::from_secs(T0 as u64 + 2 * 86_400);
     for r in &requests {
         let t = verifier.verify_at(&r.body, now).expect("a valid signature");
         assert_eq!(t.tracking_number, "1Z999AA10123456784");
     }
     assert!(
-        tm_core::WebhookVerifier::new("someone@else.example")
+        tm_core::webhook::WebhookVerifier::new("someone@else.example")
             .verify_at(&requests[0].body, now)
             .is_err()
     );

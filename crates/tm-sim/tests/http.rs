@@ -9,9 +9,9 @@ use std::time::Duration;
 use common::*;
 use futures::TryStreamExt;
 use serde_json::json;
-use tm_core::CreateOutcome;
 use tm_core::types::v2::*;
 use tm_core::types::{Field, NumberOrString};
+use tm_core::v2::CreateOutcome;
 use tm_sim::Simulator;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

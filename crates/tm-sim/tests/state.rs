@@ -75,7 +75,7 @@ async fn simulators_on_one_database_serve_one_account() {
         .unwrap();
     assert!(cb.trackings().get("dhl", "1000000001").await.is_ok());
     // B lists (and so caches every row), then A creates again: B's next list has it.
-    let count = |c: &tm_core::Client| {
+    let count = |c: &tm_core::v2::Client| {
         let c = c.clone();
         async move {
             c.trackings()

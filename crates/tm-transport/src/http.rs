@@ -131,7 +131,7 @@ impl fmt::Display for RateClass {
 /// ```
 /// use tm_transport::{HttpRequest, Method, RateClass};
 /// let req = HttpRequest::new(Method::Get, "/trackings/get")
-///     .operation("trackings.list")
+///     .operation("v2.trackings.list")
 ///     .rate_class(RateClass::new("list"))
 ///     .query("page", "2")
 ///     .sensitive_header("Trackingmore-Api-Key", "k-123")

@@ -14,11 +14,11 @@ const KEY: &str = "9f2c41d7-5b8e-4a7c-b1d0-3e6f8a2c9d41";
 fn requests() -> Vec<HttpRequest> {
     vec![
         HttpRequest::new(Method::Get, "/carriers")
-            .operation("carriers.list")
+            .operation("v2.carriers.list")
             .sensitive_header("Trackingmore-Api-Key", KEY)
             .header("Lang", "cn"),
         HttpRequest::new(Method::Post, "/trackings/post")
-            .operation("trackings.create")
+            .operation("v2.trackings.create")
             .sensitive_header("Trackingmore-Api-Key", KEY)
             .header("Content-Type", "application/json")
             // A careless caller echoing the key into a body is scrubbed too.
@@ -26,7 +26,7 @@ fn requests() -> Vec<HttpRequest> {
                 r#"{{"tracking_number":"RN1","carrier_code":"china-post","comment":"{KEY}"}}"#
             )),
         HttpRequest::new(Method::Get, "/trackings/get")
-            .operation("trackings.list")
+            .operation("v2.trackings.list")
             .query("page", "2")
             .sensitive_header("Trackingmore-Api-Key", KEY),
     ]
@@ -81,7 +81,10 @@ async fn recorded_exchanges_replay_identically_and_never_hold_the_key() {
         .collect();
     files.sort();
     assert_eq!(files.len(), 3);
-    assert!(files[0].ends_with("0001-carriers-list.json"), "{files:?}");
+    assert!(
+        files[0].ends_with("0001-v2-carriers-list.json"),
+        "{files:?}"
+    );
     for f in &files {
         let text = std::fs::read_to_string(f).unwrap();
         assert!(!text.contains(KEY), "{}", f.display());

@@ -12,7 +12,8 @@ use futures::stream::BoxStream;
 use tokio::sync::watch;
 
 use super::overview::{Folder, Overview};
-use super::source::{Filter, Shipment};
+use super::source::Filter;
+use tm_core::account::Shipment;
 
 /// Overviews kept at once; the least recently used goes first.
 const KEPT: usize = 16;

@@ -41,12 +41,12 @@ use tokio::sync::broadcast;
 
 use crate::cli::DashboardArgs;
 use crate::output::Out;
-use crate::watch::{Change, Cursor};
 use crate::{Failure, Session};
 use cache::{Overviews, Shown};
 use overview::{Folder, Overview};
 use pages::Frame;
 use source::{Action, Filter};
+use tm_core::account::{Change, Cursor};
 
 const CSS: &str = include_str!("assets/dashboard.css");
 const JS: &str = include_str!("assets/dashboard.js");
@@ -73,7 +73,7 @@ type Shared = Arc<Dashboard>;
 impl Dashboard {
     fn frame(&self) -> Frame {
         Frame {
-            generation: self.session.client.generation(),
+            generation: self.session.account.generation(),
             sandbox: self.session.sandbox.is_some(),
         }
     }
@@ -91,8 +91,12 @@ impl Dashboard {
     /// The overview for `filter` as the cache has it (see `cache.rs`).
     async fn overview(&self, filter: &Filter) -> Result<Shown, Failure> {
         let start = || {
-            let stream = self.session.client.shipments(filter)?;
-            let folder = Folder::new(self.now(), self.session.client.statuses(), self.stuck_days);
+            let stream = self
+                .session
+                .account
+                .shipments(&filter.to_account()?)
+                .map_err(|e| e.to_string())?;
+            let folder = Folder::new(self.now(), self.session.account.statuses(), self.stuck_days);
             Ok((stream, folder))
         };
         self.overviews
@@ -109,6 +113,8 @@ impl Dashboard {
         let status = match f {
             Failure::Usage(_) => StatusCode::BAD_REQUEST,
             Failure::Refused(_) => StatusCode::NOT_FOUND,
+            // Either generation's "no such tracking" (v2 4031/4017, v4's empty answer).
+            Failure::Client(e) if e.is_not_found() => StatusCode::NOT_FOUND,
             _ => StatusCode::BAD_GATEWAY,
         };
         self.page(
@@ -119,7 +125,7 @@ impl Dashboard {
 }
 
 async fn overview_page(State(d): State<Shared>, Query(filter): Query<Filter>) -> Response {
-    let statuses = d.session.client.statuses();
+    let statuses = d.session.account.statuses();
     let render = |o: &Overview, problem: Option<&str>| {
         pages::overview(&d.frame(), o, &filter, &statuses, d.stuck_days, problem)
     };
@@ -160,7 +166,13 @@ async fn search(State(d): State<Shared>, Query(q): Query<SearchQuery>) -> Respon
     if number.is_empty() {
         return Redirect::to("/").into_response();
     }
-    match d.session.client.search(number).await {
+    match d
+        .session
+        .account
+        .search(number)
+        .await
+        .map_err(Failure::from)
+    {
         Ok(found) if found.len() == 1 => {
             Redirect::to(&pages::shipment_href(&found[0])).into_response()
         }
@@ -177,7 +189,7 @@ fn offered(d: &Dashboard) -> Vec<Action> {
         Action::ChangeCarrier(String::new()),
     ]
     .into_iter()
-    .filter(|a| d.session.client.offers(a))
+    .filter(|a| source::offers(&d.session.account, a))
     .collect()
 }
 
@@ -185,7 +197,8 @@ async fn shipment_page(
     State(d): State<Shared>,
     Path((carrier, number)): Path<(String, String)>,
 ) -> Response {
-    match d.session.client.shipment(&carrier, &number).await {
+    let r = tm_core::account::ShipmentRef::number(&carrier, &number);
+    match d.session.account.find(&r).await.map_err(Failure::from) {
         Ok(s) => d.page(
             StatusCode::OK,
             pages::shipment(&d.frame(), &s, &offered(&d), None),
@@ -211,13 +224,13 @@ async fn confirm_page(
 ) -> Response {
     let token = d.access.token(session.as_deref());
     match Action::parse(&form.action, form.to.as_deref()) {
-        Ok(a) if d.session.client.offers(&a) => d.page(
+        Ok(a) if source::offers(&d.session.account, &a) => d.page(
             StatusCode::OK,
             pages::confirm(&d.frame(), &carrier, &number, &a, &token),
         ),
         Ok(a) => d.failure(&Failure::Usage(format!(
             "API {} has no `{}`",
-            d.session.client.generation(),
+            d.session.account.generation(),
             a.name()
         ))),
         Err(why) => d.failure(&Failure::Usage(why)),
@@ -248,7 +261,7 @@ async fn act(
         Err(why) => return d.failure(&Failure::Usage(why)),
     };
     let back = pages::shipment_path(&carrier, &number);
-    match d.session.client.act(&carrier, &number, &action).await {
+    match source::act(&d.session.account, &carrier, &number, &action).await {
         Ok(message) => {
             // The figures changed: the next overview is read afresh.
             d.overviews.forget();
@@ -321,15 +334,19 @@ async fn poll_changes(d: Shared) {
     loop {
         tokio::time::sleep(d.refresh).await;
         let mut any = false;
-        let mut stream = d.session.client.updated_since(cursor.since);
+        let mut stream = match d.session.account.changes(&mut cursor) {
+            Ok(s) => std::pin::pin!(s),
+            Err(e) => {
+                tracing::warn!("dashboard: polling for changes failed: {e}");
+                continue;
+            }
+        };
         while let Some(item) = stream.next().await {
             match item {
-                Ok(seen) => {
-                    if let Some(change) = cursor.observe(seen) {
-                        any = true;
-                        // No page listening is fine.
-                        let _ = d.changes.send(change);
-                    }
+                Ok(change) => {
+                    any = true;
+                    // No page listening is fine.
+                    let _ = d.changes.send(change);
                 }
                 Err(tm_core::Error::Undecoded(_)) => {}
                 Err(e) => {
@@ -339,7 +356,6 @@ async fn poll_changes(d: Shared) {
                 }
             }
         }
-        drop(stream);
         if any {
             d.overviews.stale();
         }
@@ -467,17 +483,11 @@ async fn seed_empty_sandbox(session: &Session, out: &Out) -> Result<(), Failure>
             .map(|(_, r)| r)
             .collect();
     let n = requests.len();
-    let counts = match &session.client {
-        crate::Backend::V2(c) => c.trackings().create_many(requests).await.counts(),
-        crate::Backend::V4(c) => {
-            let v4 = requests.iter().map(tm_core::bridge::create_request_to_v4);
-            c.trackings().create_many(v4).await.counts()
-        }
-    };
+    let settled = session.account.create_many(requests).await;
     if let Some(e) = sim.state_failure() {
         return Err(Failure::from(e));
     }
-    let failed = n.saturating_sub(counts.created + counts.already_existed);
+    let failed = settled.iter().filter(|s| s.outcome.is_none()).count();
     out.note(&format!(
         "the sandbox was empty: added the {n} example shipments (`tm --sandbox reset` empties it)"
     ));

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 
 use chrono::{DateTime, Utc};
 
-use super::source::Shipment;
+use tm_core::account::Shipment;
 
 /// Rows each list keeps; the rest are counted.
 pub const LIST_ROWS: usize = 50;

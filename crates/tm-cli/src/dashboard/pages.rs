@@ -7,7 +7,8 @@ use maud::{DOCTYPE, Markup, html};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 
 use super::overview::Overview;
-use super::source::{Action, Filter, Shipment};
+use super::source::{Action, Filter};
+use tm_core::account::Shipment;
 
 /// What every page's header shows.
 pub struct Frame {
@@ -370,7 +371,7 @@ pub fn problem(frame: &Frame, title: &str, message: &str) -> Markup {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dashboard::source::Checkpoint;
+    use tm_core::account::Checkpoint;
 
     fn frame() -> Frame {
         Frame {
@@ -393,6 +394,7 @@ mod tests {
                 place: Some(evil.into()),
                 text: evil.into(),
                 substatus: Some(evil.into()),
+                ..Checkpoint::default()
             }],
             ..Shipment::default()
         };

@@ -93,7 +93,7 @@ async fn record(args: &[String]) -> ExitCode {
                 return ExitCode::from(2);
             }
         };
-    let base = arg(args, "--base-url").unwrap_or_else(|| tm_core::DEFAULT_BASE_URL.to_owned());
+    let base = arg(args, "--base-url").unwrap_or_else(|| tm_core::v2::rules::BASE_URL.to_owned());
     let name = arg(args, "--name").unwrap_or_else(|| {
         out.trim_start_matches("fixtures/")
             .trim_end_matches(".json")

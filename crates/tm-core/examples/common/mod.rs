@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use tm_core::Client;
+use tm_core::v2::Client;
 use tm_sim::{ClockMode, SimHandle, Simulator};
 
 /// The client, and the simulator behind it when there is no key.

@@ -26,7 +26,7 @@ pub(crate) struct Inner {
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-/// let client = tm_core::Client::from_env()?; // TRACKINGMORE_API_KEY
+/// let client = tm_core::v2::Client::from_env()?; // TRACKINGMORE_API_KEY
 /// let t = client.trackings().get("china-post", "RN123456789CN").await?;
 /// println!("{:?} {}", t.status(), t.last_event.as_deref().unwrap_or(""));
 /// # Ok(()) }
@@ -36,7 +36,7 @@ pub struct Client {
     pub(crate) inner: Arc<Inner>,
 }
 
-client_basics!(Client, "Client", "tm_core::Client");
+client_basics!(Client, "Client", "tm_core::v2::Client");
 
 impl Client {
     pub(crate) fn from_stack(stack: Stack) -> Client {

@@ -1,7 +1,23 @@
 //! TrackingMore v2: the client, its resources, and the API's rules.
 //!
-//! `tm_core::Client` is this module's [`Client`]; everything here is also re-exported at the
-//! crate root.
+//! ```no_run
+//! # async fn run() -> tm_core::Result<()> {
+//! use futures::TryStreamExt;
+//! use tm_core::types::v2::{CreateTrackingRequest, ListTrackingsRequest, TrackingStatus};
+//! use tm_core::v2::Client;
+//!
+//! let client = Client::builder().api_key("your-key").build()?;
+//! client
+//!     .trackings()
+//!     .create(CreateTrackingRequest::new("china-post", "RN123456789CN"))
+//!     .await?;
+//! let in_transit: Vec<_> = client
+//!     .trackings()
+//!     .list_all(ListTrackingsRequest::default().status(TrackingStatus::Transit))
+//!     .try_collect()
+//!     .await?;
+//! # Ok(()) }
+//! ```
 
 mod account;
 mod batches;
@@ -20,3 +36,6 @@ pub use client::Client;
 pub use page::ListPage;
 pub use pagination::{DEFAULT_PAGE_LIMIT, Paginator};
 pub use trackings::{CreateOutcome, Trackings};
+
+/// The v2 webhook verifier (see [`crate::webhook`]).
+pub use crate::webhook::WebhookVerifier;

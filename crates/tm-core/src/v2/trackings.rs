@@ -60,7 +60,7 @@ impl Trackings<'_> {
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> tm_core::Result<()> {
     /// # let client = tm_core::doc_client(r#"{"meta":{"code":200,"type":"Success","message":"Success"},
     /// #   "data":{"id":"376c250081c4553cb197894fa49d888a","tracking_number":"RN123456789CN","carrier_code":"china-post","status":"pending"}}"#);
-    /// use tm_core::{CreateOutcome, types::v2::CreateTrackingRequest};
+    /// use tm_core::{types::v2::CreateTrackingRequest, v2::CreateOutcome};
     /// let req = CreateTrackingRequest::new("china-post", "RN123456789CN").title("Blue mug");
     /// match client.trackings().create(req).await? {
     ///     CreateOutcome::Created(t) => println!("created {}", t.id.as_deref().unwrap_or("")),

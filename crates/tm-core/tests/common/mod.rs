@@ -2,8 +2,8 @@
 #![allow(dead_code)]
 
 use serde_json::{Value, json};
-use tm_core::Client;
 use tm_core::transport::{HttpRequest, MockReply, MockTransport};
+use tm_core::v2::Client;
 
 /// A realistic-looking key that must never show up in output.
 pub const KEY: &str = "7b3f9e2a-41c8-4d6b-9a0e-5f1c2d8e6a47";

@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use serde_json::Value;
-use tm_core::Client;
+use tm_core::v2::Client;
 use tm_sim::{ClockMode, SimHandle};
 
 pub const KEY: &str = "sim-test-key";
